@@ -1,0 +1,176 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from .models import (
+    Answer,
+    Dimension,
+    Draft,
+    InstrumentVersion,
+    Item,
+    Organization,
+    Response,
+    Theme,
+    ValueStream,
+    Wave,
+    pick_language,
+)
+
+
+class DimensionInline(admin.TabularInline):
+    model = Dimension
+    extra = 0
+    fields = ["order", "code", "name", "category"]
+
+
+@admin.register(InstrumentVersion)
+class InstrumentVersionAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "title_text", "scale_min", "scale_max", "allows_not_applicable", "item_count", "has_responses"]
+    list_filter = ["code", "allows_not_applicable"]
+    search_fields = ["code", "version", "title"]
+    inlines = [DimensionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=Count("items"))
+
+    @admin.display(description="items", ordering="item_total")
+    def item_count(self, instrument):
+        return instrument.item_total
+
+    @admin.display(description="title")
+    def title_text(self, instrument):
+        return instrument.title_text
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version with responses is frozen: its scale must not change under stored answers.
+        if obj is not None and obj.has_responses():
+            return ["code", "version", "scale_min", "scale_max", "scale_labels", "allows_not_applicable"]
+        return []
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 0
+    fields = ["order", "code", "name", "instrument"]
+
+
+@admin.register(Dimension)
+class DimensionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_text", "category", "instrument", "order"]
+    list_filter = ["instrument", "category"]
+    search_fields = ["code", "name"]
+    inlines = [ThemeInline]
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    extra = 0
+    fields = ["order", "code", "text", "reverse", "instrument"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_text", "dimension", "instrument", "order"]
+    list_filter = ["instrument", "dimension__category"]
+    search_fields = ["code", "name"]
+    list_select_related = ["dimension", "instrument"]
+    inlines = [ItemInline]
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_text", "theme", "reverse", "instrument"]
+    list_filter = ["instrument", "theme", "reverse"]
+    search_fields = ["code", "text"]
+    list_select_related = ["theme", "instrument"]
+
+    @admin.display(description="text")
+    def short_text(self, item):
+        return pick_language(item.text)[:90]
+
+
+class ValueStreamInline(admin.TabularInline):
+    model = ValueStream
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "value_stream_count"]
+    search_fields = ["name", "value_streams__name"]
+    inlines = [ValueStreamInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(value_stream_total=Count("value_streams"))
+
+    @admin.display(description="value streams", ordering="value_stream_total")
+    def value_stream_count(self, organization):
+        return organization.value_stream_total
+
+
+@admin.register(ValueStream)
+class ValueStreamAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["name", "organization__name"]
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "organization", "instrument", "status", "opens_at", "closes_at", "anonymity_threshold", "response_count"]
+    list_filter = ["status", "organization", "instrument"]
+    search_fields = ["title", "slug", "organization__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["value_streams"]
+    date_hierarchy = "opens_at"
+    list_select_related = ["organization", "instrument"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(response_total=Count("responses"))
+
+    @admin.display(description="responses", ordering="response_total")
+    def response_count(self, wave):
+        return wave.response_total
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["item", "value"]
+    readonly_fields = ["item", "value"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["pk", "wave", "value_stream", "side", "role", "tenure_band", "submitted_on"]
+    list_filter = ["wave", "side", "value_stream", "role", "tenure_band"]
+    search_fields = ["wave__title", "value_stream__name"]
+    list_select_related = ["wave", "value_stream"]
+    readonly_fields = ["wave", "value_stream", "side", "role", "tenure_band", "submitted_on"]
+    inlines = [AnswerInline]
+
+    def has_add_permission(self, request):
+        return False  # responses come from respondents or an import, never typed in
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["response", "item", "value"]
+    list_filter = ["item__instrument", "item__theme"]
+    search_fields = ["item__code"]
+    list_select_related = ["response__value_stream", "item"]
+    readonly_fields = ["response", "item", "value"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["wave", "updated_on"]
+    list_filter = ["wave"]
+    fields = ["wave", "updated_on"]  # the answers of an unsubmitted questionnaire stay private
+    readonly_fields = ["wave", "updated_on"]

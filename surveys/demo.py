@@ -1,0 +1,148 @@
+"""The demo: the paper's case organization with an open wave of synthetic answers.
+
+The answers are drawn so that later charts show real patterns: the Biz–IT gap differs by
+theme (e.g. IT rates Digital Harmony higher, Biz rates Product-Centric Thinking higher) and
+by value stream (one stream is well aligned, another far apart).
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .bulk import NOT_APPLICABLE, ResponseRows, store_responses
+from .instrument_files import load_built_in_instrument
+from .models import Organization, Role, Side, TenureBand, ValueStream, Wave
+
+DEMO_ORGANIZATION = "Demo Bank (value stream case)"
+DEMO_WAVE_SLUG = "demo-wave"
+DEMO_USERNAME = "demo"
+DEMO_VALUE_STREAMS = [
+    "Client and data applications",
+    "Client touchpoint applications",
+    "Financing applications",
+    "Investing and pension applications",
+    "Standard service applications",
+]
+# Biz minus IT, per theme in questionnaire order (PCT, SPS, CCB, ECW, DH, PH) ...
+THEME_GAPS = np.array([0.45, -0.35, -0.55, 0.25, -0.7, 0.15])
+# ... scaled per value stream: the first is well aligned, the third far apart.
+VALUE_STREAM_GAP_SCALE = np.array([0.2, 1.0, 1.8, 0.7, 1.3])
+VALUE_STREAM_LEVEL = np.array([0.1, -0.1, -0.3, 0.2, 0.0])
+VALUE_STREAM_WEIGHTS = np.array([0.24, 0.22, 0.2, 0.18, 0.16])
+NOT_APPLICABLE_RATE = 0.03
+ROLES_BY_SIDE = {
+    Side.BIZ: [Role.BUSINESS_EXPERT, Role.PRODUCT_OWNER, Role.VALUE_STREAM_LEAD, Role.EXECUTIVE, Role.CHANGE, ""],
+    Side.IT: [Role.TEAM_MEMBER, Role.PRODUCT_OWNER, Role.PROJECT_LEAD, Role.VALUE_STREAM_LEAD, Role.EXECUTIVE, ""],
+}
+ROLE_WEIGHTS = np.array([0.45, 0.2, 0.1, 0.05, 0.05, 0.15])
+
+
+@dataclass
+class DemoResult:
+    wave: Wave
+    created_responses: int
+    username: str
+    password: str
+
+
+def synthetic_answers(rng, n, item_themes, reverse, value_stream_index, is_biz, scale=(1, 5)):
+    """An answer matrix (n × items) drawn from the demo's gap pattern; raw, as respondents answer.
+
+    `item_themes` gives each item's theme column (0..5), `reverse` flags reverse-worded items,
+    whose raw answer is mirrored so that their reverse-coded value follows the pattern.
+    """
+    low, high = scale
+    middle = (low + high) / 2 + 0.4
+    gaps = VALUE_STREAM_GAP_SCALE[value_stream_index][:, None] * THEME_GAPS[None, :]  # n × themes
+    side_sign = np.where(is_biz, 0.5, -0.5)[:, None]
+    theme_means = middle + VALUE_STREAM_LEVEL[value_stream_index][:, None] + side_sign * gaps
+    person = rng.normal(0, 0.45, size=(n, 1)) + rng.normal(0, 0.3, size=(n, len(THEME_GAPS)))
+    latent = (theme_means + person)[:, item_themes] + rng.normal(0, 0.6, size=(n, len(item_themes)))
+    answers = np.clip(np.rint(latent), low, high).astype(np.int16)
+    answers[:, reverse] = (low + high) - answers[:, reverse]
+    answers[rng.random(answers.shape) < NOT_APPLICABLE_RATE] = NOT_APPLICABLE
+    return answers
+
+
+def demo_rows(rng, n, value_streams, today):
+    """Value stream, side, role, tenure and day for n respondents; every cell gets someone."""
+    k = len(value_streams)
+    value_stream_index = rng.choice(k, size=n, p=VALUE_STREAM_WEIGHTS[:k] / VALUE_STREAM_WEIGHTS[:k].sum())
+    is_biz = rng.random(n) < 0.45
+    # The first 2k respondents cover every (value stream, side) so both sides always exist.
+    covered = min(n, 2 * k)
+    value_stream_index[:covered] = np.arange(covered) % k
+    is_biz[:covered] = np.arange(covered) < k
+    roles = np.where(
+        is_biz,
+        np.array(ROLES_BY_SIDE[Side.BIZ], dtype=object)[rng.choice(6, size=n, p=ROLE_WEIGHTS)],
+        np.array(ROLES_BY_SIDE[Side.IT], dtype=object)[rng.choice(6, size=n, p=ROLE_WEIGHTS)],
+    )
+    tenure = np.array([""] + TenureBand.values, dtype=object)[
+        rng.choice(6, size=n, p=[0.1, 0.1, 0.25, 0.2, 0.2, 0.15])
+    ]
+    days = np.array([today - datetime.timedelta(days=d) for d in range(14)], dtype=object)
+    rows = ResponseRows(
+        value_stream_ids=np.array([value_streams[i].pk for i in value_stream_index]),
+        sides=np.where(is_biz, Side.BIZ.value, Side.IT.value).astype(object),
+        roles=roles,
+        tenure_bands=tenure,
+        submitted_on=days[rng.integers(0, 14, size=n)],
+    )
+    return rows, value_stream_index, is_biz
+
+
+def ensure_demo_login():
+    """The demo staff account, with a fresh random password that the caller prints."""
+    password = secrets.token_urlsafe(12)
+    user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+    user.is_staff = True
+    user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return DEMO_USERNAME, password
+
+
+def seed_demo(responses=300, once=False, seed=2024, progress=None):
+    """Create (or top up) the demo organization and wave with `responses` synthetic answers.
+
+    With `once`, a demo wave that already has responses is left as it is.
+    """
+    instrument = load_built_in_instrument().instrument
+    with transaction.atomic():
+        organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
+        value_streams = [
+            ValueStream.objects.get_or_create(organization=organization, name=name)[0]
+            for name in DEMO_VALUE_STREAMS
+        ]
+        wave, created = Wave.objects.get_or_create(
+            slug=DEMO_WAVE_SLUG,
+            defaults={
+                "title": "How Biz and IT work together — demo wave",
+                "organization": organization,
+                "instrument": instrument,
+                "status": Wave.Status.OPEN,
+                "opens_at": timezone.now() - datetime.timedelta(days=14),
+            },
+        )
+        wave.value_streams.add(*value_streams)
+    username, password = ensure_demo_login()
+    if once and wave.responses.exists():
+        return DemoResult(wave, 0, username, password)
+
+    items = list(instrument.ordered_items())
+    theme_codes = list(dict.fromkeys(item.theme.code for item in items))
+    item_themes = np.array([theme_codes.index(item.theme.code) for item in items])
+    reverse = np.array([item.reverse for item in items])
+    rng = np.random.default_rng(seed + wave.responses.count())
+    rows, value_stream_index, is_biz = demo_rows(rng, responses, value_streams, timezone.localdate())
+    answers = synthetic_answers(
+        rng, responses, item_themes, reverse, value_stream_index, is_biz, (instrument.scale_min, instrument.scale_max)
+    )
+    stored = store_responses(wave, rows, [item.pk for item in items], answers, progress=progress)
+    return DemoResult(wave, stored, username, password)

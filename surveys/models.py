@@ -1,0 +1,357 @@
+"""What AlignSurvey collects: instruments, organizations, waves, responses and answers.
+
+The instrument follows the paper's Gioia structure: items → 2nd-order themes → aggregate
+dimensions, each dimension tied to an operational-alignment category. Texts are stored per
+language as a mapping ``{"en": "...", "de": "..."}``.
+
+A response carries only what the analysis needs (value stream, side, optional role and tenure
+band, the day of submission) and nothing that links it to a person or an invitation.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+MIN_ANONYMITY_THRESHOLD = 3
+DEFAULT_ANONYMITY_THRESHOLD = 5
+# Scale points must lie within ±SCALE_VALUE_LIMIT; a scale has 2 to 11 points.
+SCALE_VALUE_LIMIT = 100
+MIN_SCALE_POINTS = 2
+MAX_SCALE_POINTS = 11
+
+
+def pick_language(texts, language=None):
+    """The text of a per-language mapping in `language`, else English, else any language."""
+    if not texts:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    language = (language or get_language() or "en").split("-")[0]
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+class Category(models.TextChoices):
+    """Operational-alignment categories of the strategic alignment model."""
+
+    SKILLS = "skills", _("Skills")
+    PROCESSES = "processes", _("Processes")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+
+
+class Side(models.TextChoices):
+    BIZ = "biz", _("Business")
+    IT = "it", _("IT")
+
+
+class Role(models.TextChoices):
+    """Role families of respondents, broad enough that a role alone never names a person."""
+
+    EXECUTIVE = "executive", _("Executive or head of unit")
+    CHANGE = "change", _("Change or transformation management")
+    VALUE_STREAM_LEAD = "vs_lead", _("Value stream leader or product manager")
+    PRODUCT_OWNER = "po_sm", _("Product owner or scrum master")
+    PROJECT_LEAD = "project_lead", _("Project leader")
+    TEAM_MEMBER = "team_member", _("Team member (development, analysis, operations)")
+    BUSINESS_EXPERT = "business_expert", _("Business expert or user")
+    OTHER = "other", _("Other")
+
+
+class TenureBand(models.TextChoices):
+    """Years in the organization, in bands: the exact number of years is never stored."""
+
+    UNDER_1 = "lt1", _("Less than 1 year")
+    FROM_1_TO_3 = "1-3", _("1 to 3 years")
+    FROM_3_TO_5 = "3-5", _("3 to 5 years")
+    FROM_5_TO_10 = "5-10", _("5 to 10 years")
+    OVER_10 = "10+", _("More than 10 years")
+
+    @classmethod
+    def for_years(cls, years):
+        """The band of a tenure in years (lower bound inclusive)."""
+        if years < 1:
+            return cls.UNDER_1
+        if years < 3:
+            return cls.FROM_1_TO_3
+        if years < 5:
+            return cls.FROM_3_TO_5
+        if years < 10:
+            return cls.FROM_5_TO_10
+        return cls.OVER_10
+
+
+class InstrumentVersion(models.Model):
+    """One version of a questionnaire. A version that has responses is frozen."""
+
+    code = models.SlugField(max_length=50)
+    version = models.CharField(max_length=20)
+    title = models.JSONField(default=dict, help_text="Title per language code.")
+    languages = models.JSONField(default=list, help_text="Language codes the texts exist in.")
+    scale_min = models.SmallIntegerField(default=1)
+    scale_max = models.SmallIntegerField(default=5)
+    scale_labels = models.JSONField(
+        default=dict, help_text='Label per scale point: {"1": {"en": "Strongly disagree"}, ...}'
+    )
+    allows_not_applicable = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_instrument_version"),
+            models.CheckConstraint(
+                condition=Q(scale_max__gt=models.F("scale_min")), name="scale_max_above_min"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} v{self.version}"
+
+    @property
+    def title_text(self):
+        return pick_language(self.title)
+
+    @property
+    def scale_points(self):
+        return list(range(self.scale_min, self.scale_max + 1))
+
+    def scale_label(self, point, language=None):
+        return pick_language(self.scale_labels.get(str(point)), language) or str(point)
+
+    def has_responses(self):
+        return Response.objects.filter(wave__instrument=self).exists()
+
+    has_responses.boolean = True
+
+    def ordered_items(self):
+        """Items in questionnaire order: by dimension, theme, then item order."""
+        return (
+            Item.objects.filter(theme__dimension__instrument=self)
+            .select_related("theme__dimension")
+            .order_by("theme__dimension__order", "theme__order", "order")
+        )
+
+
+class Dimension(models.Model):
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="dimensions"
+    )
+    code = models.CharField(max_length=30)
+    name = models.JSONField(default=dict)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="unique_dimension_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {pick_language(self.name)}"
+
+    @property
+    def name_text(self):
+        return pick_language(self.name)
+
+
+class Theme(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="themes")
+    # Repeated from the dimension so the database can keep theme codes unique per instrument.
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="themes"
+    )
+    code = models.CharField(max_length=30)
+    name = models.JSONField(default=dict)
+    description = models.JSONField(default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "dimension__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="unique_theme_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {pick_language(self.name)}"
+
+    @property
+    def name_text(self):
+        return pick_language(self.name)
+
+
+class Item(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="items")
+    # Repeated from the theme so the database can keep item codes unique per instrument.
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="items"
+    )
+    code = models.CharField(max_length=30)
+    text = models.JSONField(default=dict)
+    reverse = models.BooleanField(
+        default=False, help_text="Reverse-worded: agreement means low alignment."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "theme__dimension__order", "theme__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="unique_item_code"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def text_in_language(self):
+        return pick_language(self.text)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ValueStream(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="value_streams"
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="unique_value_stream_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WaveQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Waves that accept responses right now."""
+        now = now or timezone.now()
+        return self.filter(status=Wave.Status.OPEN, opens_at__lte=now).filter(
+            Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+        )
+
+
+class Wave(models.Model):
+    """One round of the questionnaire in one organization."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="waves")
+    # PROTECT: an instrument that waves were run on must never vanish under their responses.
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="waves")
+    value_streams = models.ManyToManyField(ValueStream, related_name="waves")
+    opens_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until closed.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_ANONYMITY_THRESHOLD,
+        help_text=f"Groups with fewer respondents are never shown (at least {MIN_ANONYMITY_THRESHOLD}).",
+    )
+
+    objects = WaveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymity_threshold__gte=MIN_ANONYMITY_THRESHOLD),
+                name="anonymity_threshold_at_least_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="wave_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def availability(self, now=None):
+        """'open', 'not_yet_open' or 'closed' for a respondent arriving at `now`."""
+        now = now or timezone.now()
+        if self.status == self.Status.CLOSED or (self.closes_at and now >= self.closes_at):
+            return "closed"
+        if self.status == self.Status.DRAFT or now < self.opens_at:
+            return "not_yet_open"
+        return "open"
+
+
+class Response(models.Model):
+    """One respondent's submitted questionnaire. Deliberately carries nothing personal."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="responses")
+    side = models.CharField(max_length=3, choices=Side.choices)
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    tenure_band = models.CharField(max_length=5, choices=TenureBand.choices, blank=True)
+    # The day only: a finer time could be matched against who was seen at their desk when.
+    submitted_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "value_stream", "side"])]
+
+    def __str__(self):
+        return f"Response {self.pk} ({self.value_stream}, {self.get_side_display()})"
+
+
+class Answer(models.Model):
+    """One item's answer. `value` is empty when the respondent chose "not applicable"."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    value = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="one_answer_per_item"),
+            # A coarse guard in the database; the exact scale of the item's instrument is
+            # checked where answers enter (form, import), since SQL cannot join in a CHECK.
+            models.CheckConstraint(
+                condition=Q(value__isnull=True)
+                | Q(value__gte=SCALE_VALUE_LIMIT * -1, value__lte=SCALE_VALUE_LIMIT),
+                name="answer_value_in_scale_range",
+            ),
+        ]
+
+    @property
+    def not_applicable(self):
+        return self.value is None
+
+    def __str__(self):
+        return f"{self.item.code}={'NA' if self.value is None else self.value}"
+
+
+class Draft(models.Model):
+    """A questionnaire in progress, kept on the server so nothing entered is lost.
+
+    The key lives in the respondent's session; submitting deletes the draft in the same
+    transaction that stores the response, which is what makes a double submit store one.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="drafts")
+    # value_stream, side, role, tenure_band, language and answers {item code: value or "NA"}
+    data = models.JSONField(default=dict)
+    updated_on = models.DateField(auto_now=True)
+
+    def __str__(self):
+        return f"Draft for {self.wave}"

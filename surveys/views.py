@@ -1,0 +1,220 @@
+"""The respondent's pages: intro → about you → one page per theme → review → thank you."""
+
+from functools import wraps
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
+
+from . import questionnaire
+from .forms import BackgroundForm, ThemePageForm
+from .models import Role, Side, TenureBand, ValueStream, Wave, pick_language
+
+
+def respondent_page(view):
+    """Load the wave; show a clear page instead when it is not open or already answered.
+
+    A tampered POST ends here as a 400 with its message, and nothing is stored.
+    """
+
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        wave = get_object_or_404(
+            Wave.objects.select_related("instrument", "organization"), slug=slug
+        )
+        availability = wave.availability()
+        if availability != "open":
+            return render(
+                request,
+                "surveys/unavailable.html",
+                {"wave": wave, "availability": availability},
+                status=200 if request.method == "GET" else 403,
+            )
+        if questionnaire.has_submitted(request.session, wave) and view.__name__ != "thanks":
+            return render(request, "surveys/already_submitted.html", {"wave": wave})
+        try:
+            return view(request, wave, *args, **kwargs)
+        except questionnaire.TamperedRequest as error:
+            return render(request, "surveys/bad_request.html", {"wave": wave, "message": str(error)}, status=400)
+
+    return require_http_methods(["GET", "POST"])(wrapper)
+
+
+def _progress(wave, pages, step, draft=None):
+    """Where the respondent is: step k of (about you + theme pages + review)."""
+    total = len(pages) + 2
+    return {
+        "step": step,
+        "total": total,
+        "percent": round(100 * step / total),
+        "answered": questionnaire.answered_count(draft, pages) if draft else 0,
+        "questions": sum(len(page.items) for page in pages),
+    }
+
+
+@respondent_page
+def intro(request, wave):
+    if request.method == "POST":
+        questionnaire.start_draft(request.session, wave)
+        return redirect("surveys:about", slug=wave.slug)
+    pages = questionnaire.theme_pages(wave.instrument)
+    return render(
+        request,
+        "surveys/intro.html",
+        {
+            "wave": wave,
+            "resuming": questionnaire.find_draft(request.session, wave) is not None,
+            "question_count": sum(len(page.items) for page in pages),
+            "title": pick_language(wave.instrument.title),
+        },
+    )
+
+
+@respondent_page
+def about(request, wave):
+    draft = questionnaire.find_draft(request.session, wave)
+    if draft is None:
+        return redirect("surveys:intro", slug=wave.slug)
+    if request.method == "POST":
+        questionnaire.check_about_post(request.POST, wave)
+        form = BackgroundForm(request.POST, wave=wave)
+        if form.is_valid():
+            questionnaire.save_background(draft, form.cleaned_data)
+            return redirect("surveys:page", slug=wave.slug, number=1)
+    else:
+        form = BackgroundForm(initial=draft.data, wave=wave)
+    pages = questionnaire.theme_pages(wave.instrument)
+    return render(
+        request,
+        "surveys/about.html",
+        {"wave": wave, "form": form, "progress": _progress(wave, pages, 1, draft)},
+    )
+
+
+@respondent_page
+def page(request, wave, number):
+    draft = questionnaire.find_draft(request.session, wave)
+    if draft is None:
+        return redirect("surveys:intro", slug=wave.slug)
+    if not questionnaire.has_background(draft):
+        return redirect("surveys:about", slug=wave.slug)
+    pages = questionnaire.theme_pages(wave.instrument)
+    if not 1 <= number <= len(pages):
+        raise Http404("No such page in this questionnaire.")
+    theme_page = pages[number - 1]
+    language = get_language()
+    if request.method == "POST":
+        questionnaire.check_page_post(request.POST, theme_page, wave.instrument)
+        questionnaire.save_page_answers(draft, theme_page, request.POST)
+        if "previous" in request.POST:
+            return _previous_step(wave, number)
+        # Validate what the draft now holds for this page: the answers just posted plus any
+        # kept from before, so a partial post never forgets earlier answers.
+        form = ThemePageForm(
+            questionnaire.page_initial(draft, theme_page),
+            page=theme_page,
+            instrument=wave.instrument,
+            language=language,
+        )
+        if form.is_valid():
+            if number < len(pages):
+                return redirect("surveys:page", slug=wave.slug, number=number + 1)
+            return redirect("surveys:review", slug=wave.slug)
+    else:
+        form = ThemePageForm(
+            initial=questionnaire.page_initial(draft, theme_page),
+            page=theme_page,
+            instrument=wave.instrument,
+            language=language,
+        )
+    return render(
+        request,
+        "surveys/page.html",
+        {
+            "wave": wave,
+            "form": form,
+            "page": theme_page,
+            "theme_name": pick_language(theme_page.theme.name, language),
+            "dimension_name": pick_language(theme_page.theme.dimension.name, language),
+            "page_count": len(pages),
+            "progress": _progress(wave, pages, number + 1, draft),
+        },
+    )
+
+
+def _previous_step(wave, number):
+    if number == 1:
+        return redirect("surveys:about", slug=wave.slug)
+    return redirect("surveys:page", slug=wave.slug, number=number - 1)
+
+
+@respondent_page
+def review(request, wave):
+    draft = questionnaire.find_draft(request.session, wave)
+    if draft is None:
+        return redirect("surveys:intro", slug=wave.slug)
+    if not questionnaire.has_background(draft):
+        return redirect("surveys:about", slug=wave.slug)
+    pages = questionnaire.theme_pages(wave.instrument)
+    if request.method == "POST":
+        try:
+            questionnaire.submit_draft(request.session, wave, pages)
+        except questionnaire.AlreadySubmitted:
+            return render(request, "surveys/already_submitted.html", {"wave": wave})
+        except questionnaire.IncompleteDraft:
+            pass  # the page below lists what is missing
+        else:
+            return redirect("surveys:thanks", slug=wave.slug)
+    return render(
+        request,
+        "surveys/review.html",
+        {
+            "wave": wave,
+            "background": _background_summary(draft),
+            "sections": _review_sections(wave, draft, pages),
+            "incomplete": questionnaire.incomplete_pages(draft, pages),
+            "submit_failed": request.method == "POST",
+            "progress": _progress(wave, pages, len(pages) + 2, draft),
+        },
+    )
+
+
+def _background_summary(draft):
+    data = draft.data
+    value_stream = ValueStream.objects.filter(pk=data.get("value_stream")).first()
+    return {
+        "value_stream": value_stream,
+        "side": Side(data["side"]).label,
+        "role": Role(data["role"]).label if data.get("role") else None,
+        "tenure_band": TenureBand(data["tenure_band"]).label if data.get("tenure_band") else None,
+    }
+
+
+def _review_sections(wave, draft, pages):
+    language = get_language()
+    instrument = wave.instrument
+    answers = draft.data.get("answers", {})
+    sections = []
+    for theme_page in pages:
+        rows = []
+        for item in theme_page.items:
+            value = answers.get(item.code)
+            if value is None:
+                shown = None
+            elif value == questionnaire.NOT_APPLICABLE:
+                shown = "not_applicable"
+            else:
+                shown = f"{value} — {instrument.scale_label(int(value), language)}"
+            rows.append({"text": pick_language(item.text, language), "answer": shown})
+        sections.append(
+            {"number": theme_page.number, "name": pick_language(theme_page.theme.name, language), "rows": rows}
+        )
+    return sections
+
+
+@respondent_page
+def thanks(request, wave):
+    if not questionnaire.has_submitted(request.session, wave):
+        return redirect("surveys:intro", slug=wave.slug)
+    return render(request, "surveys/thanks.html", {"wave": wave})

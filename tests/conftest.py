@@ -1,0 +1,104 @@
+"""Shared fixtures: a small two-dimension instrument and an open wave over two value streams."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from surveys.instrument_files import load_instrument
+from surveys.models import Organization, ValueStream, Wave
+
+
+def small_instrument_document(code="test-oa", version="1.0"):
+    """Two dimensions, three themes (3, 4 and 2 items), one reverse-worded item, 1–5 scale."""
+    return {
+        "code": code,
+        "version": version,
+        "title": {"en": "Test instrument", "de": "Testinstrument"},
+        "scale": {
+            "min": 1,
+            "max": 5,
+            "not_applicable": True,
+            "labels": {
+                "1": {"en": "Strongly disagree", "de": "Stimme überhaupt nicht zu"},
+                "2": {"en": "Disagree", "de": "Stimme eher nicht zu"},
+                "3": {"en": "Neutral", "de": "Teils/teils"},
+                "4": {"en": "Agree", "de": "Stimme eher zu"},
+                "5": {"en": "Strongly agree", "de": "Stimme voll und ganz zu"},
+            },
+        },
+        "dimensions": [
+            {
+                "code": "SV",
+                "name": {"en": "Seek Value", "de": "Wert anstreben"},
+                "category": "skills",
+                "themes": [
+                    {
+                        "code": "PCT",
+                        "name": "Product-Centric Thinking",
+                        "items": [
+                            {"code": "PCT1", "text": {"en": "We work in stable product teams.", "de": "Wir arbeiten in stabilen Produktteams."}},
+                            {"code": "PCT2", "text": {"en": "We know who our customer is.", "de": "Wir wissen, wer unser Kunde ist."}},
+                            {"code": "PCT3", "text": {"en": "IT is left out of idea generation.", "de": "Die IT wird bei Ideen aussen vor gelassen."}, "reverse": True},
+                        ],
+                    },
+                    {
+                        "code": "SPS",
+                        "name": "Structured Priority Staging",
+                        "items": [
+                            {"code": f"SPS{i}", "text": f"Priority statement {i}."} for i in range(1, 5)
+                        ],
+                    },
+                ],
+            },
+            {
+                "code": "EP",
+                "name": "Enable Proximity",
+                "category": "infrastructure",
+                "themes": [
+                    {
+                        "code": "DH",
+                        "name": "Digital Harmony",
+                        "items": [{"code": f"DH{i}", "text": f"Tool statement {i}."} for i in range(1, 3)],
+                    }
+                ],
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def instrument(db):
+    return load_instrument(small_instrument_document()).instrument
+
+
+@pytest.fixture
+def organization(db):
+    return Organization.objects.create(name="Test Bank")
+
+
+@pytest.fixture
+def value_streams(organization):
+    return [
+        ValueStream.objects.create(organization=organization, name="Financing applications"),
+        ValueStream.objects.create(organization=organization, name="Investing applications"),
+    ]
+
+
+def make_wave(organization, instrument, value_streams, slug="test-wave", **fields):
+    wave = Wave.objects.create(
+        slug=slug,
+        title=fields.pop("title", "Test wave"),
+        organization=organization,
+        instrument=instrument,
+        status=fields.pop("status", Wave.Status.OPEN),
+        opens_at=fields.pop("opens_at", timezone.now() - datetime.timedelta(days=1)),
+        **fields,
+    )
+    wave.value_streams.set(value_streams)
+    return wave
+
+
+@pytest.fixture
+def wave(organization, instrument, value_streams):
+    return make_wave(organization, instrument, value_streams)
