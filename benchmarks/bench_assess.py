@@ -58,8 +58,10 @@ def main():
     gathered = time.perf_counter()
     report = build_report(data)
     built = time.perf_counter()
-    print(f"gather: {gathered - started:.2f} s   build report: {built - gathered:.2f} s   "
-          f"total: {built - started:.2f} s   ({len(report.comparisons)} comparisons)")
+    print(
+        f"gather: {gathered - started:.2f} s   build report: {built - gathered:.2f} s   "
+        f"total: {built - started:.2f} s   ({len(report.comparisons)} comparisons)"
+    )
 
     tracemalloc.start()
     build_report(gather_wave(wave))

@@ -24,7 +24,16 @@ class DimensionInline(admin.TabularInline):
 
 @admin.register(InstrumentVersion)
 class InstrumentVersionAdmin(admin.ModelAdmin):
-    list_display = ["code", "version", "title_text", "scale_min", "scale_max", "allows_not_applicable", "item_count", "has_responses"]
+    list_display = [
+        "code",
+        "version",
+        "title_text",
+        "scale_min",
+        "scale_max",
+        "allows_not_applicable",
+        "item_count",
+        "has_responses",
+    ]
     list_filter = ["code", "allows_not_applicable"]
     search_fields = ["code", "version", "title"]
     inlines = [DimensionInline]
@@ -116,7 +125,17 @@ class ValueStreamAdmin(admin.ModelAdmin):
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "organization", "instrument", "status", "opens_at", "closes_at", "anonymity_threshold", "response_count"]
+    list_display = [
+        "title",
+        "slug",
+        "organization",
+        "instrument",
+        "status",
+        "opens_at",
+        "closes_at",
+        "anonymity_threshold",
+        "response_count",
+    ]
     list_filter = ["status", "organization", "instrument"]
     search_fields = ["title", "slug", "organization__name"]
     prepopulated_fields = {"slug": ["title"]}

@@ -45,9 +45,7 @@ def store_responses(wave, rows, item_ids, values, progress=None):
         raise ValueError(f"answer matrix is {values.shape}, expected {(len(rows), len(item_ids))}")
     item_ids = np.asarray(item_ids, dtype=np.int64)
     answer_table = connection.ops.quote_name(Answer._meta.db_table)
-    insert_answers = (
-        f"INSERT INTO {answer_table} (response_id, item_id, value) VALUES (%s, %s, %s)"  # noqa: S608
-    )
+    insert_answers = f"INSERT INTO {answer_table} (response_id, item_id, value) VALUES (%s, %s, %s)"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), RESPONSE_BATCH):
             stop = min(start + RESPONSE_BATCH, len(rows))

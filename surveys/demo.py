@@ -83,9 +83,7 @@ def demo_rows(rng, n, value_streams, today):
         np.array(ROLES_BY_SIDE[Side.BIZ], dtype=object)[rng.choice(6, size=n, p=ROLE_WEIGHTS)],
         np.array(ROLES_BY_SIDE[Side.IT], dtype=object)[rng.choice(6, size=n, p=ROLE_WEIGHTS)],
     )
-    tenure = np.array([""] + TenureBand.values, dtype=object)[
-        rng.choice(6, size=n, p=[0.1, 0.1, 0.25, 0.2, 0.2, 0.15])
-    ]
+    tenure = np.array([""] + TenureBand.values, dtype=object)[rng.choice(6, size=n, p=[0.1, 0.1, 0.25, 0.2, 0.2, 0.15])]
     days = np.array([today - datetime.timedelta(days=d) for d in range(14)], dtype=object)
     rows = ResponseRows(
         value_stream_ids=np.array([value_streams[i].pk for i in value_stream_index]),
@@ -117,8 +115,7 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
     with transaction.atomic():
         organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
         value_streams = [
-            ValueStream.objects.get_or_create(organization=organization, name=name)[0]
-            for name in DEMO_VALUE_STREAMS
+            ValueStream.objects.get_or_create(organization=organization, name=name)[0] for name in DEMO_VALUE_STREAMS
         ]
         wave, created = Wave.objects.get_or_create(
             slug=DEMO_WAVE_SLUG,

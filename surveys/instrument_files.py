@@ -109,11 +109,14 @@ class _Checker:
                 self.fail(place, f'missing key "{key}".')
             return
         value = node[key]
+        if not required and value in ("", {}):
+            return  # an optional text left empty, as export_instrument writes it
         if isinstance(value, str) and value.strip():
             return
-        if isinstance(value, dict) and value and all(
-            isinstance(lang, str) and isinstance(text, str) and text.strip()
-            for lang, text in value.items()
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(lang, str) and isinstance(text, str) and text.strip() for lang, text in value.items())
         ):
             return
         self.fail(
@@ -155,7 +158,7 @@ def validate_instrument(document):
         _remember_code(check, check.code(dimension, place), place, dimension_codes, "dimension")
         check.text(dimension, "name", place)
         category = dimension.get("category")
-        if category is not None and category not in Category.values:
+        if category not in (None, "") and category not in Category.values:
             check.fail(f"{place}.category", f"must be one of {', '.join(Category.values)}.")
         for t, theme in enumerate(check.non_empty_list(dimension, "themes", place)):
             theme_place = f"{place}.themes[{t}]"

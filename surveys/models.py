@@ -100,9 +100,7 @@ class InstrumentVersion(models.Model):
         ordering = ["code", "version"]
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="unique_instrument_version"),
-            models.CheckConstraint(
-                condition=Q(scale_max__gt=models.F("scale_min")), name="scale_max_above_min"
-            ),
+            models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="scale_max_above_min"),
         ]
 
     def __str__(self):
@@ -134,9 +132,7 @@ class InstrumentVersion(models.Model):
 
 
 class Dimension(models.Model):
-    instrument = models.ForeignKey(
-        InstrumentVersion, on_delete=models.CASCADE, related_name="dimensions"
-    )
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="dimensions")
     code = models.CharField(max_length=30)
     name = models.JSONField(default=dict)
     category = models.CharField(max_length=20, choices=Category.choices, blank=True)
@@ -159,9 +155,7 @@ class Dimension(models.Model):
 class Theme(models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="themes")
     # Repeated from the dimension so the database can keep theme codes unique per instrument.
-    instrument = models.ForeignKey(
-        InstrumentVersion, on_delete=models.CASCADE, related_name="themes"
-    )
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="themes")
     code = models.CharField(max_length=30)
     name = models.JSONField(default=dict)
     description = models.JSONField(default=dict, blank=True)
@@ -184,14 +178,10 @@ class Theme(models.Model):
 class Item(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="items")
     # Repeated from the theme so the database can keep item codes unique per instrument.
-    instrument = models.ForeignKey(
-        InstrumentVersion, on_delete=models.CASCADE, related_name="items"
-    )
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(max_length=30)
     text = models.JSONField(default=dict)
-    reverse = models.BooleanField(
-        default=False, help_text="Reverse-worded: agreement means low alignment."
-    )
+    reverse = models.BooleanField(default=False, help_text="Reverse-worded: agreement means low alignment.")
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -219,17 +209,13 @@ class Organization(models.Model):
 
 
 class ValueStream(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="value_streams"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="value_streams")
     name = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["organization", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "name"], name="unique_value_stream_name"
-            ),
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_value_stream_name"),
         ]
 
     def __str__(self):
@@ -326,18 +312,17 @@ class Answer(models.Model):
             # A coarse guard in the database; the exact scale of the item's instrument is
             # checked where answers enter (form, import), since SQL cannot join in a CHECK.
             models.CheckConstraint(
-                condition=Q(value__isnull=True)
-                | Q(value__gte=SCALE_VALUE_LIMIT * -1, value__lte=SCALE_VALUE_LIMIT),
+                condition=Q(value__isnull=True) | Q(value__gte=SCALE_VALUE_LIMIT * -1, value__lte=SCALE_VALUE_LIMIT),
                 name="answer_value_in_scale_range",
             ),
         ]
 
+    def __str__(self):
+        return f"{self.item.code}={'NA' if self.value is None else self.value}"
+
     @property
     def not_applicable(self):
         return self.value is None
-
-    def __str__(self):
-        return f"{self.item.code}={'NA' if self.value is None else self.value}"
 
 
 class Draft(models.Model):

@@ -74,14 +74,13 @@ def check_page_post(post, page, instrument):
     for name in post:
         if not name.startswith(ITEM_FIELD_PREFIX):
             continue
-        code = name[len(ITEM_FIELD_PREFIX):]
+        code = name[len(ITEM_FIELD_PREFIX) :]
         if code not in codes:
             raise TamperedRequest(f'The question "{code}" is not part of this page of the questionnaire.')
         for value in post.getlist(name):
             if value and value not in allowed:
                 raise TamperedRequest(
-                    f'"{value}" is not an answer on the scale of question "{code}" '
-                    f"({', '.join(allowed)})."
+                    f'"{value}" is not an answer on the scale of question "{code}" ({", ".join(allowed)}).'
                 )
 
 
@@ -89,7 +88,10 @@ def check_about_post(post, wave):
     """Raise TamperedRequest if the background answers could not come from our form."""
     value_stream = post.get("value_stream", "")
     if value_stream:
-        if not value_stream.isdigit() or not wave.value_streams.filter(pk=int(value_stream)).exists():
+        if (
+            not (value_stream.isascii() and value_stream.isdigit())
+            or not wave.value_streams.filter(pk=int(value_stream)).exists()
+        ):
             raise TamperedRequest("The chosen value stream is not part of this survey.")
     for field, choices in (("side", Side.values), ("role", Role.values), ("tenure_band", TenureBand.values)):
         value = post.get(field, "")
@@ -204,13 +206,10 @@ def submit_draft(session, wave, pages):
             value = data["answers"][item.code]
             if value not in allowed:
                 raise TamperedRequest(f'"{value}" is not an answer on the scale of question "{item.code}".')
-            answers.append(
-                Answer(response=response, item=item, value=None if value == NOT_APPLICABLE else int(value))
-            )
+            answers.append(Answer(response=response, item=item, value=None if value == NOT_APPLICABLE else int(value)))
         Answer.objects.bulk_create(answers)
     session[SESSION_SUBMITTED] = [*session.get(SESSION_SUBMITTED, []), wave.slug]
     drafts = session.get(SESSION_DRAFTS, {})
     drafts.pop(wave.slug, None)
     session[SESSION_DRAFTS] = drafts
     return response
-

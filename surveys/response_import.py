@@ -256,9 +256,7 @@ def _value_streams(wave, names):
     wanted = sorted(set(names))
     existing = {vs.name: vs for vs in ValueStream.objects.filter(organization=wave.organization, name__in=wanted)}
     created = [
-        ValueStream.objects.create(organization=wave.organization, name=name)
-        for name in wanted
-        if name not in existing
+        ValueStream.objects.create(organization=wave.organization, name=name) for name in wanted if name not in existing
     ]
     existing.update({vs.name: vs for vs in created})
     wave.value_streams.add(*existing.values())

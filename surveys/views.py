@@ -20,9 +20,7 @@ def respondent_page(view):
 
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
-        wave = get_object_or_404(
-            Wave.objects.select_related("instrument", "organization"), slug=slug
-        )
+        wave = get_object_or_404(Wave.objects.select_related("instrument", "organization"), slug=slug)
         availability = wave.availability()
         if availability != "open":
             return render(

@@ -37,17 +37,34 @@ def small_instrument_document(code="test-oa", version="1.0"):
                         "code": "PCT",
                         "name": "Product-Centric Thinking",
                         "items": [
-                            {"code": "PCT1", "text": {"en": "We work in stable product teams.", "de": "Wir arbeiten in stabilen Produktteams."}},
-                            {"code": "PCT2", "text": {"en": "We know who our customer is.", "de": "Wir wissen, wer unser Kunde ist."}},
-                            {"code": "PCT3", "text": {"en": "IT is left out of idea generation.", "de": "Die IT wird bei Ideen aussen vor gelassen."}, "reverse": True},
+                            {
+                                "code": "PCT1",
+                                "text": {
+                                    "en": "We work in stable product teams.",
+                                    "de": "Wir arbeiten in stabilen Produktteams.",
+                                },
+                            },
+                            {
+                                "code": "PCT2",
+                                "text": {
+                                    "en": "We know who our customer is.",
+                                    "de": "Wir wissen, wer unser Kunde ist.",
+                                },
+                            },
+                            {
+                                "code": "PCT3",
+                                "text": {
+                                    "en": "IT is left out of idea generation.",
+                                    "de": "Die IT wird bei Ideen aussen vor gelassen.",
+                                },
+                                "reverse": True,
+                            },
                         ],
                     },
                     {
                         "code": "SPS",
                         "name": "Structured Priority Staging",
-                        "items": [
-                            {"code": f"SPS{i}", "text": f"Priority statement {i}."} for i in range(1, 5)
-                        ],
+                        "items": [{"code": f"SPS{i}", "text": f"Priority statement {i}."} for i in range(1, 5)],
                     },
                 ],
             },

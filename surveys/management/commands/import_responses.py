@@ -29,7 +29,9 @@ class Command(InstrumentVersionCommand):
             versions = versions.filter(version=instrument_version)
         instrument_obj = versions.order_by("-created_at", "-pk").first()
         if instrument_obj is None:
-            raise CommandError(f"No instrument {instrument} {instrument_version or ''}; load it first with load_instrument.")
+            raise CommandError(
+                f"No instrument {instrument} {instrument_version or ''}; load it first with load_instrument."
+            )
         try:
             text = Path(csv).read_text(encoding="utf-8-sig")
         except OSError as error:

@@ -1,0 +1,279 @@
+"""The assessment report of a wave: one structure that the command line, pages and exports read.
+
+`build_report` is pure: it takes the arrays of `gather.WaveData` and applies the scoring rules
+(`stats`), the anonymity rules (`anonymity`) and the statistics, in that order. Nothing that a
+rule suppresses ever enters the report, so no face of it can leak a suppressed number.
+
+Conventions (see README, "Statistics"):
+- answers are reverse-coded first (x' = min + max − x for reverse-worded items);
+- theme and dimension scores follow the half-rounded-up rule of `stats.theme_scores` and
+  `stats.dimension_scores`; a cell's n counts the respondents with a score for the measure;
+- rwg(j) of a cell uses all items of the measure and the cell's scored respondents;
+- Holm families: the shown comparisons of one value stream at one level (themes, or
+  dimensions); the pooled rows form their own two families. Benjamini–Hochberg q uses the same
+  families;
+- Cronbach's alpha per theme over all the wave's respondents who answered every item of the
+  theme; like any group, it is withheld (no n, no alpha) when fewer than k respondents qualify.
+"""
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import stats
+from .anonymity import suppress_cells
+from .gather import gather_wave
+
+THEME, DIMENSION = "theme", "dimension"
+SHOWN, SUPPRESSED, EMPTY = "shown", "suppressed", "empty"
+COMPARISON_FIGURES = ("gap", "mwu_u", "mwu_p", "rank_biserial", "welch_t", "welch_p", "hedges_g")
+
+
+@dataclass
+class SideCell:
+    """The figures of one side in one cell. Absent (None) in a comparison when suppressed."""
+
+    n: int
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    ci: list | None = None
+    rwg: float | None = None
+
+
+@dataclass
+class ComparisonRow:
+    value_stream: str | None  # None: pooled over all value streams
+    level: str
+    code: str
+    name: str
+    suppressed: bool  # a side is suppressed: no figures at all for that side, no comparison
+    biz_status: str
+    it_status: str
+    biz: SideCell | None
+    it: SideCell | None
+    gap: float | None = None
+    mwu_u: float | None = None
+    mwu_p: float | None = None
+    mwu_p_holm: float | None = None
+    mwu_q_bh: float | None = None
+    rank_biserial: float | None = None
+    welch_t: float | None = None
+    welch_p: float | None = None
+    hedges_g: float | None = None
+    hedges_g_ci: list | None = None
+    magnitude: str | None = None
+
+    @property
+    def has_figures(self):
+        return self.gap is not None
+
+
+@dataclass
+class ReliabilityRow:
+    theme: str
+    name: str
+    suppressed: bool
+    n: int | None
+    alpha: float | None
+    alpha_ci: list | None
+
+
+@dataclass
+class Report:
+    survey: str
+    title: str
+    anonymity_threshold: int
+    scale_min: int
+    scale_max: int
+    value_streams: list
+    themes: list  # [{"code", "name", "dimension"}]
+    dimensions: list  # [{"code", "name"}]
+    reliability: list = field(default_factory=list)
+    comparisons: list = field(default_factory=list)
+
+    def rows(self, level, value_stream=None):
+        """The comparisons of one level for one value stream (None: the pooled rows)."""
+        return [row for row in self.comparisons if row.level == level and row.value_stream == value_stream]
+
+    def as_dict(self):
+        """The report as plain data for JSON: undefined or suppressed figures are None."""
+        data = asdict(self)
+        data["anonymity_threshold"] = self.anonymity_threshold
+        return _finite(data)
+
+
+def _finite(value):
+    """Replace NaN and infinities by None, recursively: JSON has no NaN, and neither should users."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _float(value):
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+@dataclass
+class _Measure:
+    level: str
+    code: str
+    name: str
+    scores: np.ndarray  # one per response, NaN = no score
+    item_columns: np.ndarray
+
+
+def score_wave(data):
+    """Reverse-coded answers, theme scores and dimension scores of every response."""
+    reverse_coded = np.where(
+        data.item_reverse[None, :], stats.reverse_code(data.answers, data.scale_min, data.scale_max), data.answers
+    )
+    themes = stats.theme_scores(reverse_coded, data.item_theme, len(data.theme_codes))
+    dimensions = stats.dimension_scores(themes, data.theme_dimension, len(data.dimension_codes))
+    return reverse_coded, themes, dimensions
+
+
+def _measures(data, theme_matrix, dimension_matrix):
+    measures = []
+    for t, code in enumerate(data.theme_codes):
+        measures.append(
+            _Measure(THEME, code, data.theme_names[t], theme_matrix[:, t], np.flatnonzero(data.item_theme == t))
+        )
+    for d, code in enumerate(data.dimension_codes):
+        item_columns = np.flatnonzero(data.theme_dimension[data.item_theme] == d)
+        measures.append(_Measure(DIMENSION, code, data.dimension_names[d], dimension_matrix[:, d], item_columns))
+    return measures
+
+
+def build_report(data):
+    """The full report of a wave from its arrays (no database)."""
+    k = data.anonymity_threshold
+    reverse_coded, theme_matrix, dimension_matrix = score_wave(data)
+    report = Report(
+        survey=data.slug,
+        title=data.title,
+        anonymity_threshold=k,
+        scale_min=data.scale_min,
+        scale_max=data.scale_max,
+        value_streams=list(data.value_stream_names),
+        themes=[
+            {"code": code, "name": data.theme_names[t], "dimension": data.dimension_codes[data.theme_dimension[t]]}
+            for t, code in enumerate(data.theme_codes)
+        ],
+        dimensions=[{"code": code, "name": data.dimension_names[d]} for d, code in enumerate(data.dimension_codes)],
+    )
+    n_streams = len(data.value_stream_names)
+    for measure in _measures(data, theme_matrix, dimension_matrix):
+        scored = ~np.isnan(measure.scores)
+        status = {}
+        for side_name, side_mask in (("biz", data.response_is_biz), ("it", ~data.response_is_biz)):
+            counts = np.bincount(data.response_value_stream[scored & side_mask], minlength=n_streams)
+            visibility = suppress_cells(
+                dict(zip(data.value_stream_names, counts.tolist(), strict=True)), int(counts.sum()), k
+            )
+            status[side_name] = visibility
+        for stream_index, stream_name in [*enumerate(data.value_stream_names), (None, None)]:
+            in_stream = (
+                np.ones(len(measure.scores), dtype=bool)
+                if stream_index is None
+                else data.response_value_stream == stream_index
+            )
+            cells, statuses = {}, {}
+            for side_name, side_mask in (("biz", data.response_is_biz), ("it", ~data.response_is_biz)):
+                visibility = status[side_name]
+                statuses[side_name] = (
+                    visibility.pooled if stream_name is None else visibility.by_value_stream[stream_name]
+                )
+                members = in_stream & side_mask & scored
+                cells[side_name] = _side_cell(
+                    statuses[side_name],
+                    measure.scores[members],
+                    reverse_coded[np.ix_(members, measure.item_columns)],
+                    data.scale_points,
+                )
+            row = ComparisonRow(
+                value_stream=stream_name,
+                level=measure.level,
+                code=measure.code,
+                name=measure.name,
+                suppressed=SUPPRESSED in statuses.values(),
+                biz_status=statuses["biz"],
+                it_status=statuses["it"],
+                biz=cells["biz"],
+                it=cells["it"],
+            )
+            if statuses["biz"] == SHOWN and statuses["it"] == SHOWN:
+                _compare(
+                    row,
+                    measure.scores[in_stream & data.response_is_biz & scored],
+                    measure.scores[in_stream & ~data.response_is_biz & scored],
+                )
+            report.comparisons.append(row)
+    _adjust_p_values(report)
+    report.reliability = _reliability(data, reverse_coded, k)
+    return report
+
+
+def _side_cell(status, scores, item_block, scale_points):
+    if status == SUPPRESSED:
+        return None
+    if status == EMPTY or len(scores) == 0:
+        return SideCell(n=0)
+    summary = stats.describe(scores)
+    return SideCell(
+        n=int(summary.n),
+        mean=_float(summary.mean),
+        sd=_float(summary.sd),
+        median=_float(summary.median),
+        ci=[_float(summary.ci[0]), _float(summary.ci[1])],
+        rwg=_float(stats.rwg_j(item_block, scale_points)),
+    )
+
+
+def _compare(row, biz_scores, it_scores):
+    result = stats.compare_sides(biz_scores, it_scores)
+    for name in COMPARISON_FIGURES:
+        setattr(row, name, _float(getattr(result, name)))
+    ci = getattr(result, "hedges_g_ci", None)
+    if ci is not None:
+        row.hedges_g_ci = [_float(ci[0]), _float(ci[1])]
+    row.magnitude = stats.magnitude(result.hedges_g)
+
+
+def _adjust_p_values(report):
+    families = {}
+    for row in report.comparisons:
+        if row.mwu_p is not None:
+            families.setdefault((row.value_stream, row.level), []).append(row)
+    for rows in families.values():
+        p_values = np.array([row.mwu_p for row in rows])
+        for row, holm, q in zip(rows, stats.holm(p_values), stats.benjamini_hochberg(p_values), strict=True):
+            row.mwu_p_holm = _float(holm)
+            row.mwu_q_bh = _float(q)
+
+
+def _reliability(data, reverse_coded, k):
+    rows = []
+    for t, code in enumerate(data.theme_codes):
+        n, alpha, ci = stats.cronbach_alpha(reverse_coded[:, data.item_theme == t])
+        n = int(n)
+        if 0 < n < k:
+            rows.append(ReliabilityRow(code, data.theme_names[t], True, None, None, None))
+        else:
+            rows.append(
+                ReliabilityRow(code, data.theme_names[t], False, n, _float(alpha), [_float(ci[0]), _float(ci[1])])
+            )
+    return rows
+
+
+def wave_report(wave):
+    """Gather and build the report of a wave: the one entry point for pages and commands."""
+    return build_report(gather_wave(wave))

@@ -1,0 +1,616 @@
+"""Scoring and statistics of an assessment: pure functions over numpy arrays.
+
+Nothing here knows about Django, waves or anonymity. The functions take float arrays in which
+NaN means "no value" (not answered, not applicable, or no score) and return plain floats, numpy
+arrays or small dataclasses.
+
+Conventions shared by every function:
+
+- A figure that is undefined for the data at hand (an SD of one value, a test with an empty
+  side, a correlation with a constant) is returned as ``float('nan')``. Nothing raises or
+  warns because a group is small; callers decide how to show a missing figure.
+- NaN inputs are dropped (or, for item matrices, handled as described per function) before
+  anything is computed.
+- Confidence intervals are 95 % and two-sided.
+"""
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from scipy import stats as sps
+
+NAN = float("nan")
+CONFIDENCE = 0.95
+
+# Cohen (1988) cut-offs for standardized mean differences, as (lower bound of |g|, label).
+# |g| below the first bound is "negligible". Kept as data so that pages can print the legend.
+COHEN_THRESHOLDS = (
+    (0.2, "small"),
+    (0.5, "medium"),
+    (0.8, "large"),
+)
+NEGLIGIBLE = "negligible"
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------
+
+
+def reverse_code(values, scale_min, scale_max):
+    """Reverse-code answers of a reverse-worded item.
+
+    .. math:: x' = \\min + \\max - x
+
+    Parameters
+    ----------
+    values : array_like
+        Answers on the scale ``scale_min`` … ``scale_max``; any shape. NaN = no answer.
+    scale_min, scale_max : int
+        The lowest and highest scale point.
+
+    Returns
+    -------
+    ndarray of float
+        Same shape as ``values``; NaN stays NaN.
+
+    Examples
+    --------
+    >>> reverse_code([1, 2, 5, float("nan")], 1, 5)
+    array([ 5.,  4.,  1., nan])
+    """
+    return scale_min + scale_max - np.asarray(values, dtype=float)
+
+
+def _grouped_mean(matrix, group_index, n_groups):
+    """Row-wise mean over each group of columns, if at least ceil(size/2) columns have a value.
+
+    The shared rule of `theme_scores` and `dimension_scores`.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    group_index = np.asarray(group_index, dtype=int)
+    if matrix.ndim != 2 or matrix.shape[1] != len(group_index):
+        raise ValueError("matrix must be 2-D with one column per entry of the group index")
+    # One-hot membership (columns × groups): sums and counts per group become matrix products,
+    # so there is no loop over respondents.
+    membership = np.zeros((len(group_index), n_groups))
+    membership[np.arange(len(group_index)), group_index] = 1.0
+    present = ~np.isnan(matrix)
+    sums = np.where(present, matrix, 0.0) @ membership
+    counts = present.astype(float) @ membership
+    group_size = membership.sum(axis=0)
+    required = np.ceil(group_size / 2)
+    # counts > 0 also covers a group without any columns (required = 0).
+    scored = (counts >= required) & (counts > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scored, sums / counts, np.nan)
+
+
+def theme_scores(item_matrix, item_theme_index, n_themes):
+    """Theme score of each respondent: the mean of the theme's answered items.
+
+    .. math:: s_{rt} = \\frac{1}{|A_{rt}|} \\sum_{i \\in A_{rt}} x_{ri}
+              \\quad \\text{if } |A_{rt}| \\ge \\lceil k_t / 2 \\rceil
+
+    where :math:`A_{rt}` are the items of theme *t* that respondent *r* answered and
+    :math:`k_t` is the number of items of the theme.
+
+    Parameters
+    ----------
+    item_matrix : array_like, shape (respondents, items)
+        Answers, already reverse-coded; NaN = not answered or not applicable.
+    item_theme_index : array_like of int, shape (items,)
+        The theme (column of the result) of each item.
+    n_themes : int
+        Number of themes (columns of the result).
+
+    Returns
+    -------
+    ndarray of float, shape (respondents, n_themes)
+        NaN where the respondent answered fewer than half (rounded up) of the theme's items:
+        1 of 3 items gives no score, 2 of 3 and 2 of 4 do. A theme without items is NaN.
+
+    Notes
+    -----
+    The half-rounded-up rule keeps a score from resting on a single answer in a long theme
+    while tolerating the odd "not applicable".
+    """
+    return _grouped_mean(item_matrix, item_theme_index, n_themes)
+
+
+def dimension_scores(theme_matrix, theme_dimension_index, n_dimensions):
+    """Dimension score of each respondent: the mean of the dimension's theme scores.
+
+    .. math:: d_{rj} = \\frac{1}{|S_{rj}|} \\sum_{t \\in S_{rj}} s_{rt}
+              \\quad \\text{if } |S_{rj}| \\ge \\lceil m_j / 2 \\rceil
+
+    where :math:`S_{rj}` are the themes of dimension *j* for which respondent *r* has a score
+    and :math:`m_j` is the number of themes of the dimension.
+
+    Parameters
+    ----------
+    theme_matrix : array_like, shape (respondents, themes)
+        Theme scores from `theme_scores`; NaN = no score.
+    theme_dimension_index : array_like of int, shape (themes,)
+        The dimension (column of the result) of each theme.
+    n_dimensions : int
+        Number of dimensions.
+
+    Returns
+    -------
+    ndarray of float, shape (respondents, n_dimensions)
+        NaN where fewer than half (rounded up) of the dimension's themes have a score.
+    """
+    return _grouped_mean(theme_matrix, theme_dimension_index, n_dimensions)
+
+
+# --------------------------------------------------------------------------------------------
+# One group
+# --------------------------------------------------------------------------------------------
+
+
+def _finite_values(values):
+    values = np.asarray(values, dtype=float).ravel()
+    return values[~np.isnan(values)]
+
+
+def _is_constant(values):
+    """True when all values are equal. Checked on the values, not on a computed variance:
+    the mean of n copies of 11/3 is not exactly 11/3, so the variance would be ~1e-31."""
+    return len(values) == 0 or bool(values.min() == values.max())
+
+
+@dataclass(frozen=True)
+class CellSummary:
+    """Descriptive figures of one group of scores (see `describe`)."""
+
+    n: int
+    mean: float
+    sd: float
+    median: float
+    ci: tuple  # (low, high)
+
+
+def describe(scores):
+    """Count, mean, SD, median and the 95 % confidence interval of the mean.
+
+    .. math:: \\bar x \\pm t_{0.975,\\,n-1} \\, \\frac{s}{\\sqrt n}, \\qquad
+              s^2 = \\frac{1}{n-1} \\sum (x_i - \\bar x)^2
+
+    Parameters
+    ----------
+    scores : array_like
+        Scores of one group; NaN entries are dropped.
+
+    Returns
+    -------
+    CellSummary
+        ``n`` (number of non-NaN scores), ``mean``, ``sd`` (ddof = 1), ``median`` and ``ci``
+        (a tuple ``(low, high)``).
+
+    Notes
+    -----
+    Undefined figures are NaN: with n = 0 everything but ``n``; with n = 1 ``sd`` and ``ci``.
+    With n ≥ 2 and SD = 0 the interval collapses to ``(mean, mean)``.
+
+    References
+    ----------
+    Student (1908). The probable error of a mean. *Biometrika*, 6(1), 1–25.
+    """
+    x = _finite_values(scores)
+    n = len(x)
+    if n == 0:
+        return CellSummary(0, NAN, NAN, NAN, (NAN, NAN))
+    mean = float(x.mean())
+    median = float(np.median(x))
+    if n < 2:
+        return CellSummary(1, mean, NAN, median, (NAN, NAN))
+    sd = 0.0 if _is_constant(x) else float(x.std(ddof=1))
+    half_width = sps.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
+    return CellSummary(n, mean, sd, median, (float(mean - half_width), float(mean + half_width)))
+
+
+def _column_variances(item_matrix):
+    """NaN-aware variance (ddof = 1) and answer count of each column, without warnings."""
+    present = ~np.isnan(item_matrix)
+    counts = present.sum(axis=0)
+    values = np.where(present, item_matrix, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = values.sum(axis=0) / counts
+        squares = np.where(present, (item_matrix - means) ** 2, 0.0).sum(axis=0)
+        variances = np.where(counts >= 2, squares / (counts - 1), np.nan)
+    return variances, counts
+
+
+def rwg_j(item_matrix, scale_points):
+    """Within-group agreement rwg(j) for a multi-item measure (James, Demaree & Wolf 1984).
+
+    .. math::
+
+        r_{wg(J)} = \\frac{J\\,(1 - \\bar s^2 / \\sigma^2_{EU})}
+                         {J\\,(1 - \\bar s^2 / \\sigma^2_{EU}) + \\bar s^2 / \\sigma^2_{EU}},
+        \\qquad \\sigma^2_{EU} = \\frac{A^2 - 1}{12}
+
+    where *J* is the number of items of the measure, :math:`\\bar s^2` the mean of the items'
+    observed variances and *A* the number of scale points (uniform "no agreement" null).
+
+    Parameters
+    ----------
+    item_matrix : array_like, shape (raters, items)
+        The group's answers to all items of the measure (reverse-coded); NaN = no answer.
+    scale_points : int
+        Number of points of the response scale (A), e.g. 5 for 1–5.
+
+    Returns
+    -------
+    float
+        rwg(j) in [0, 1]; 1 = full agreement. NaN when undefined.
+
+    Notes
+    -----
+    - Each item's variance (ddof = 1) uses the raters who answered that item. An item with
+      fewer than two answers has no variance and is left out of :math:`\\bar s^2`; J still
+      counts every column passed (all items of the measure).
+    - When :math:`\\bar s^2 \\ge \\sigma^2_{EU}` the formula leaves [0, 1]; the common
+      convention, followed here, is to report 0 (no agreement).
+    - NaN when no item has a variance, when there are no columns, or when A < 2.
+
+    References
+    ----------
+    James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater
+    reliability with and without response bias. *Journal of Applied Psychology*, 69(1), 85–98.
+    """
+    matrix = np.asarray(item_matrix, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError("item_matrix must be 2-D (raters × items)")
+    n_items = matrix.shape[1]
+    expected_variance = (scale_points**2 - 1) / 12
+    if n_items == 0 or expected_variance <= 0:
+        return NAN
+    variances, _ = _column_variances(matrix)
+    variances = variances[~np.isnan(variances)]
+    if len(variances) == 0:
+        return NAN
+    ratio = float(variances.mean()) / expected_variance
+    if ratio >= 1:
+        return 0.0
+    agreement = n_items * (1 - ratio)
+    return agreement / (agreement + ratio)
+
+
+# --------------------------------------------------------------------------------------------
+# Biz against IT
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Biz against IT for one measure (see `compare_sides`). NaN = undefined."""
+
+    n_biz: int
+    n_it: int
+    gap: float
+    mwu_u: float
+    mwu_p: float
+    rank_biserial: float
+    welch_t: float
+    welch_p: float
+    hedges_g: float
+    hedges_g_ci: tuple  # (low, high)
+
+
+def _hedges_g(x, y):
+    """Hedges' g of x against y and its large-sample 95 % CI; NaN where undefined."""
+    n1, n2 = len(x), len(y)
+    df = n1 + n2 - 2
+    if df < 1:
+        return NAN, (NAN, NAN)
+    if _is_constant(x) and _is_constant(y):
+        return NAN, (NAN, NAN)  # pooled SD = 0
+    # (n−1)s² is the sum of squared deviations; written this way a side with n = 1 adds 0
+    # instead of an undefined variance.
+    squares = ((x - x.mean()) ** 2).sum() + ((y - y.mean()) ** 2).sum()
+    pooled_sd = math.sqrt(squares / df)
+    d = (x.mean() - y.mean()) / pooled_sd
+    g = float(d * (1 - 3 / (4 * (n1 + n2) - 9)))
+    se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
+    z = sps.norm.ppf(0.5 + CONFIDENCE / 2)
+    return g, (g - z * se, g + z * se)
+
+
+def compare_sides(biz, it):
+    """Compare the Biz and IT scores of one measure.
+
+    Figures (x = Biz, y = IT, NaNs dropped first):
+
+    - ``gap`` = :math:`\\bar x - \\bar y` (positive = Biz higher).
+    - ``mwu_u``, ``mwu_p``: `scipy.stats.mannwhitneyu` (x, y) with its defaults — two-sided,
+      ``use_continuity=True``, ``method="auto"`` (exact p when a side has ≤ 8 values and there
+      are no ties, normal approximation with tie correction otherwise). U is the statistic of x.
+    - ``rank_biserial`` = :math:`2U / (n_x n_y) - 1` (positive = Biz higher; Kerby 2014).
+    - ``welch_t``, ``welch_p``: `scipy.stats.ttest_ind` (x, y, ``equal_var=False``).
+    - ``hedges_g`` = :math:`d \\, (1 - 3 / (4(n_x + n_y) - 9))` with
+      :math:`d = (\\bar x - \\bar y) / s_p`,
+      :math:`s_p = \\sqrt{((n_x-1)s_x^2 + (n_y-1)s_y^2) / (n_x + n_y - 2)}` (Hedges 1981).
+    - ``hedges_g_ci``: :math:`g \\pm z_{0.975} \\, SE`,
+      :math:`SE = \\sqrt{(n_x+n_y)/(n_x n_y) + g^2 / (2(n_x+n_y))}` — the usual large-sample
+      normal approximation (Hedges & Olkin 1985, eq. 5.14); it is rough for small groups.
+
+    Parameters
+    ----------
+    biz, it : array_like
+        Scores of the two sides; NaN entries are dropped.
+
+    Returns
+    -------
+    Comparison
+
+    Notes
+    -----
+    Undefined figures are NaN, never an exception or a warning: everything (but the counts)
+    when a side is empty; Welch's t when a side has n < 2 or both sides have zero variance
+    (scipy would give ±inf there); Hedges' g when :math:`n_x + n_y < 3` or :math:`s_p = 0`.
+    Mann–Whitney's U and p are scipy's (e.g. p = 1 for identical constant sides).
+
+    References
+    ----------
+    Mann, H. B., & Whitney, D. R. (1947). *Ann. Math. Statist.*, 18(1), 50–60.
+    Welch, B. L. (1947). *Biometrika*, 34(1/2), 28–35.
+    Hedges, L. V. (1981). *Journal of Educational Statistics*, 6(2), 107–128.
+    Hedges, L. V., & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*. Academic Press.
+    Kerby, D. S. (2014). The simple difference formula. *Comprehensive Psychology*, 3, 11.IT.3.1.
+    """
+    x, y = _finite_values(biz), _finite_values(it)
+    n1, n2 = len(x), len(y)
+    if n1 == 0 or n2 == 0:
+        return Comparison(n1, n2, NAN, NAN, NAN, NAN, NAN, NAN, NAN, (NAN, NAN))
+    # scipy warns (RuntimeWarning, SmallSampleWarning) where a figure is undefined; we report
+    # NaN instead, so the warnings carry no news here.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        mwu = sps.mannwhitneyu(x, y)
+        welch = sps.ttest_ind(x, y, equal_var=False)
+        g, g_ci = _hedges_g(x, y)
+    u, mwu_p = float(mwu.statistic), float(mwu.pvalue)
+    welch_t, welch_p = float(welch.statistic), float(welch.pvalue)
+    if (_is_constant(x) and _is_constant(y)) or not math.isfinite(welch_t):
+        # Zero variance on both sides: the standard error is 0 and t is ±inf, 0/0 or, after
+        # rounding, an absurdly large number.
+        welch_t, welch_p = NAN, NAN
+    return Comparison(
+        n_biz=n1,
+        n_it=n2,
+        gap=float(x.mean() - y.mean()),
+        mwu_u=u,
+        mwu_p=mwu_p,
+        rank_biserial=2 * u / (n1 * n2) - 1,
+        welch_t=welch_t,
+        welch_p=welch_p,
+        hedges_g=g,
+        hedges_g_ci=g_ci,
+    )
+
+
+def magnitude(hedges_g):
+    """Plain-language size of a standardized mean difference (Cohen 1988).
+
+    ============  ====================
+    label         :math:`|g|`
+    ============  ====================
+    negligible    < 0.2
+    small         0.2 ≤ |g| < 0.5
+    medium        0.5 ≤ |g| < 0.8
+    large         ≥ 0.8
+    ============  ====================
+
+    The cut-offs are `COHEN_THRESHOLDS`.
+
+    Parameters
+    ----------
+    hedges_g : float or None
+
+    Returns
+    -------
+    str or None
+        None when ``hedges_g`` is None or NaN.
+
+    References
+    ----------
+    Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd ed.).
+    Lawrence Erlbaum.
+    """
+    if hedges_g is None or math.isnan(hedges_g):
+        return None
+    label = NEGLIGIBLE
+    for bound, name in COHEN_THRESHOLDS:
+        if abs(hedges_g) >= bound:
+            label = name
+    return label
+
+
+# --------------------------------------------------------------------------------------------
+# Multiple comparisons
+# --------------------------------------------------------------------------------------------
+
+
+def _family(pvalues):
+    p = np.asarray(pvalues, dtype=float)
+    if p.ndim != 1:
+        raise ValueError("pvalues must be 1-D")
+    members = np.flatnonzero(~np.isnan(p))
+    # A stable sort keeps tied p-values in input order; the adjusted values of ties are equal
+    # anyway.
+    order = members[np.argsort(p[members], kind="stable")]
+    return p, order
+
+
+def holm(pvalues):
+    """Holm–Bonferroni step-down adjusted p-values.
+
+    .. math:: \\tilde p_{(i)} = \\min\\Bigl(1, \\max_{j \\le i} (m - j + 1)\\, p_{(j)}\\Bigr)
+
+    with :math:`p_{(1)} \\le \\dots \\le p_{(m)}` the sorted p-values of the family.
+
+    Parameters
+    ----------
+    pvalues : array_like, 1-D
+        Raw p-values; NaN entries are not part of the family.
+
+    Returns
+    -------
+    ndarray of float
+        Adjusted p-values in input order: monotone in the raw p-values, at most 1. NaN stays
+        NaN; the family size *m* is the number of non-NaN entries.
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. *Scandinavian
+    Journal of Statistics*, 6(2), 65–70.
+    """
+    p, order = _family(pvalues)
+    m = len(order)
+    adjusted = np.full(p.shape, np.nan)
+    if m:
+        steps = (m - np.arange(m)) * p[order]
+        adjusted[order] = np.minimum(np.maximum.accumulate(steps), 1.0)
+    return adjusted
+
+
+def benjamini_hochberg(pvalues):
+    """Benjamini–Hochberg step-up adjusted p-values (q-values, false discovery rate).
+
+    .. math:: q_{(i)} = \\min\\Bigl(1, \\min_{j \\ge i} \\frac{m}{j}\\, p_{(j)}\\Bigr)
+
+    Parameters
+    ----------
+    pvalues : array_like, 1-D
+        Raw p-values; NaN entries are not part of the family.
+
+    Returns
+    -------
+    ndarray of float
+        q-values in input order: monotone in the raw p-values, at most 1. NaN stays NaN; the
+        family size *m* is the number of non-NaN entries.
+
+    References
+    ----------
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate. *Journal of
+    the Royal Statistical Society B*, 57(1), 289–300.
+    """
+    p, order = _family(pvalues)
+    m = len(order)
+    adjusted = np.full(p.shape, np.nan)
+    if m:
+        steps = m / np.arange(1, m + 1) * p[order]
+        adjusted[order] = np.minimum(np.minimum.accumulate(steps[::-1])[::-1], 1.0)
+    return adjusted
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability
+# --------------------------------------------------------------------------------------------
+
+
+class Reliability(NamedTuple):
+    """Cronbach's alpha of one scale (see `cronbach_alpha`); unpacks as (n, alpha, ci)."""
+
+    n: int
+    alpha: float
+    ci: tuple  # (low, high)
+
+
+def _complete_cases(item_matrix):
+    matrix = np.asarray(item_matrix, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError("item_matrix must be 2-D (respondents × items)")
+    return matrix[~np.isnan(matrix).any(axis=1)]
+
+
+def cronbach_alpha(item_matrix):
+    """Cronbach's alpha with Feldt's 95 % confidence interval, on complete cases.
+
+    .. math::
+
+        \\alpha = \\frac{k}{k-1} \\Bigl(1 - \\frac{\\sum_i s_i^2}{s_X^2}\\Bigr)
+
+        c_L = 1 - (1 - \\alpha)\\, F^{-1}_{0.975}(n-1,\\,(n-1)(k-1)), \\qquad
+        c_U = 1 - (1 - \\alpha)\\, F^{-1}_{0.025}(n-1,\\,(n-1)(k-1))
+
+    with *k* items, item variances :math:`s_i^2`, the variance :math:`s_X^2` of the total
+    score (all ddof = 1) and *n* respondents.
+
+    Parameters
+    ----------
+    item_matrix : array_like, shape (respondents, items)
+        Reverse-coded answers; NaN = no answer.
+
+    Returns
+    -------
+    Reliability
+        ``(n, alpha, (ci_low, ci_high))``; *n* is the number of complete cases used.
+
+    Notes
+    -----
+    Only respondents who answered every item enter (listwise deletion, as R's
+    ``psych::alpha(use="complete.obs")``). The interval matches `pingouin.cronbach_alpha`,
+    except that pingouin takes *n* before its listwise deletion; here *n* is the number of
+    complete cases actually used. Alpha and CI are NaN when k < 2, n < 2 or the total score
+    has no variance.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika*, 16(3), 297–334.
+    Feldt, L. S. (1965). The approximate sampling distribution of Kuder–Richardson reliability
+    coefficient twenty. *Psychometrika*, 30(3), 357–370.
+    """
+    complete = _complete_cases(item_matrix)
+    n, k = complete.shape
+    if k < 2 or n < 2:
+        return Reliability(n, NAN, (NAN, NAN))
+    totals = complete.sum(axis=1)
+    if _is_constant(totals):
+        return Reliability(n, NAN, (NAN, NAN))
+    total_variance = totals.var(ddof=1)
+    alpha = k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_variance)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1 - CONFIDENCE) / 2
+    low = 1 - (1 - alpha) * sps.f.ppf(1 - tail, df1, df2)
+    high = 1 - (1 - alpha) * sps.f.ppf(tail, df1, df2)
+    return Reliability(n, float(alpha), (float(low), float(high)))
+
+
+def corrected_item_total(item_matrix):
+    """Corrected item–total correlation of each item, on complete cases.
+
+    .. math:: r_{i} = \\operatorname{corr}\\Bigl(x_i,\\; \\sum_{j \\ne i} x_j\\Bigr)
+
+    (Pearson), so that an item is not correlated with itself.
+
+    Parameters
+    ----------
+    item_matrix : array_like, shape (respondents, items)
+        Reverse-coded answers; NaN = no answer. Only respondents who answered every item enter.
+
+    Returns
+    -------
+    ndarray of float, shape (items,)
+        NaN for an item that, or whose rest score, has no variance, and for every item when
+        fewer than two complete cases or fewer than two items are available.
+    """
+    complete = _complete_cases(item_matrix)
+    n, k = complete.shape
+    if n < 2 or k < 2:
+        return np.full(k, np.nan)
+    rest = complete.sum(axis=1, keepdims=True) - complete
+    items_c = complete - complete.mean(axis=0)
+    rest_c = rest - rest.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (items_c * rest_c).sum(axis=0) / np.sqrt((items_c**2).sum(axis=0) * (rest_c**2).sum(axis=0))
+    # A constant item or rest score has no correlation (checked on the values, see _is_constant).
+    constant = (complete.min(axis=0) == complete.max(axis=0)) | (rest.min(axis=0) == rest.max(axis=0))
+    # Rounding can push a perfect correlation a hair beyond ±1.
+    return np.where(constant, np.nan, np.clip(r, -1.0, 1.0))
