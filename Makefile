@@ -29,6 +29,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST_PORT)
 
 test: install-dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: install-dev

@@ -152,9 +152,9 @@ def test_assess_json_on_the_demo_wave_matches_an_independent_computation(capsys)
     wave = Wave.objects.get(slug="demo-wave")
     scale_sum = wave.instrument.scale_min + wave.instrument.scale_max
     per_response = {}
-    for response_id, code, value, reverse in Answer.objects.filter(
+    for response_id, value, reverse in Answer.objects.filter(
         response__wave=wave, response__side="biz", item__theme__code="PCT"
-    ).values_list("response_id", "item__code", "value", "item__reverse"):
+    ).values_list("response_id", "value", "item__reverse"):
         if value is not None:
             per_response.setdefault(response_id, []).append(scale_sum - value if reverse else value)
     scores = [np.mean(v) for v in per_response.values() if len(v) >= 2]
