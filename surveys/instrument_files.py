@@ -366,10 +366,9 @@ def _as_export_shape(document):
 
 def export_instrument(instrument):
     """The instrument version as a document in the file format (loads back to the same)."""
-    dimensions = list(instrument.dimensions.order_by("order"))
     themes = list(Theme.objects.filter(instrument=instrument).order_by("order"))
     items = list(Item.objects.filter(instrument=instrument).order_by("order"))
-    return {
+    stored = {
         "code": instrument.code,
         "version": instrument.version,
         "title": instrument.title,
@@ -400,9 +399,10 @@ def export_instrument(instrument):
                     if theme.dimension_id == dimension.pk
                 ],
             }
-            for dimension in dimensions
+            for dimension in instrument.dimensions.order_by("order")
         ],
     }
+    return _as_export_shape(stored)
 
 
 def load_built_in_instrument():
