@@ -99,9 +99,7 @@ class Report:
 
     def as_dict(self):
         """The report as plain data for JSON: undefined or suppressed figures are None."""
-        data = asdict(self)
-        data["anonymity_threshold"] = self.anonymity_threshold
-        return _finite(data)
+        return _finite(asdict(self))
 
 
 def _finite(value):

@@ -64,7 +64,6 @@ def intro(request, wave):
             "wave": wave,
             "resuming": questionnaire.find_draft(request.session, wave) is not None,
             "question_count": sum(len(page.items) for page in pages),
-            "title": pick_language(wave.instrument.title),
         },
     )
 
