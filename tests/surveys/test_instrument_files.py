@@ -521,29 +521,21 @@ def test_built_in_instrument_uses_a_five_point_scale_with_not_applicable(built_i
         assert label["en"].strip() and label["de"].strip()
 
 
-def test_loading_the_built_in_instrument_twice_changes_nothing(built_in):
-    ids = {
-        name: sorted(model.objects.values_list("pk", flat=True))
-        for name, model in (
-            ("versions", InstrumentVersion),
-            ("dimensions", Dimension),
-            ("themes", Theme),
-            ("items", Item),
-        )
+def instrument_row_ids():
+    """The primary keys of every instrument table, to show that a reload wrote nothing."""
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (InstrumentVersion, Dimension, Theme, Item)
     }
+
+
+def test_loading_the_built_in_instrument_twice_changes_nothing(built_in):
+    ids = instrument_row_ids()
 
     again = load_built_in_instrument()
 
     assert again.outcome == "unchanged"
-    assert {
-        name: sorted(model.objects.values_list("pk", flat=True))
-        for name, model in (
-            ("versions", InstrumentVersion),
-            ("dimensions", Dimension),
-            ("themes", Theme),
-            ("items", Item),
-        )
-    } == ids
+    assert instrument_row_ids() == ids
 
 
 def test_load_instrument_command_without_path_loads_the_built_in_instrument(db):
