@@ -5,6 +5,7 @@ from .models import (
     Answer,
     Dimension,
     Draft,
+    HeadCount,
     InstrumentVersion,
     Item,
     Organization,
@@ -123,8 +124,21 @@ class ValueStreamAdmin(admin.ModelAdmin):
     search_fields = ["name", "organization__name"]
 
 
+class HeadCountInline(admin.TabularInline):
+    model = HeadCount
+    extra = 0
+    verbose_name_plural = "expected head count per value stream (for response rates; optional)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        wave = getattr(request, "_wave_being_edited", None)
+        if db_field.name == "value_stream" and wave is not None:
+            kwargs["queryset"] = wave.organization.value_streams.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
+    inlines = [HeadCountInline]
     list_display = [
         "title",
         "slug",
@@ -145,6 +159,10 @@ class WaveAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(response_total=Count("responses"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        request._wave_being_edited = obj  # lets the head count inline offer this organization's streams only
+        return super().get_form(request, obj, **kwargs)
 
     @admin.display(description="responses", ordering="response_total")
     def response_count(self, wave):

@@ -12,14 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .bulk import NOT_APPLICABLE, ResponseRows, store_responses
 from .instrument_files import load_built_in_instrument
-from .models import Organization, Role, Side, TenureBand, ValueStream, Wave
+from .models import HeadCount, Organization, Role, Side, TenureBand, ValueStream, Wave
 
 DEMO_ORGANIZATION = "Demo Bank (value stream case)"
 DEMO_WAVE_SLUG = "demo-wave"
+# A closed wave half a year earlier, with wider gaps: the "waves over time" page has a trend.
+DEMO_EARLIER_WAVE_SLUG = "demo-wave-earlier"
+EARLIER_WAVE_RESPONSES = 240
+EARLIER_GAP_FACTOR = 1.5
 DEMO_USERNAME = "demo"
 DEMO_VALUE_STREAMS = [
     "Client and data applications",
@@ -50,7 +55,7 @@ class DemoResult:
     password: str
 
 
-def synthetic_answers(rng, n, item_themes, reverse, value_stream_index, is_biz, scale=(1, 5)):
+def synthetic_answers(rng, n, item_themes, reverse, value_stream_index, is_biz, scale=(1, 5), gap_factor=1.0):
     """An answer matrix (n × items) drawn from the demo's gap pattern; raw, as respondents answer.
 
     `item_themes` gives each item's theme column (0..5), `reverse` flags reverse-worded items,
@@ -58,7 +63,7 @@ def synthetic_answers(rng, n, item_themes, reverse, value_stream_index, is_biz, 
     """
     low, high = scale
     middle = (low + high) / 2 + 0.4
-    gaps = VALUE_STREAM_GAP_SCALE[value_stream_index][:, None] * THEME_GAPS[None, :]  # n × themes
+    gaps = gap_factor * VALUE_STREAM_GAP_SCALE[value_stream_index][:, None] * THEME_GAPS[None, :]  # n × themes
     side_sign = np.where(is_biz, 0.5, -0.5)[:, None]
     theme_means = middle + VALUE_STREAM_LEVEL[value_stream_index][:, None] + side_sign * gaps
     person = rng.normal(0, 0.45, size=(n, 1)) + rng.normal(0, 0.3, size=(n, len(THEME_GAPS)))
@@ -109,9 +114,11 @@ def ensure_demo_login():
 def seed_demo(responses=300, once=False, seed=2024, progress=None):
     """Create (or top up) the demo organization and wave with `responses` synthetic answers.
 
-    With `once`, a demo wave that already has responses is left as it is.
+    The first run also creates an earlier, closed wave with wider gaps. With `once`, a demo
+    wave that already has responses is left as it is.
     """
     instrument = load_built_in_instrument().instrument
+    now = timezone.now()
     with transaction.atomic():
         organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
         value_streams = [
@@ -124,22 +131,64 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
                 "organization": organization,
                 "instrument": instrument,
                 "status": Wave.Status.OPEN,
-                "opens_at": timezone.now() - datetime.timedelta(days=14),
+                "opens_at": now - datetime.timedelta(days=14),
             },
         )
         wave.value_streams.add(*value_streams)
+        earlier, earlier_created = Wave.objects.get_or_create(
+            slug=DEMO_EARLIER_WAVE_SLUG,
+            defaults={
+                "title": "How Biz and IT work together — spring",
+                "organization": organization,
+                "instrument": instrument,
+                "status": Wave.Status.CLOSED,
+                "opens_at": now - datetime.timedelta(days=200),
+                "closes_at": now - datetime.timedelta(days=180),
+            },
+        )
+        earlier.value_streams.add(*value_streams)
     username, password = ensure_demo_login()
+    if earlier_created:
+        _add_responses(
+            earlier,
+            instrument,
+            value_streams,
+            EARLIER_WAVE_RESPONSES,
+            np.random.default_rng(seed - 1),
+            (now - datetime.timedelta(days=185)).date(),
+            gap_factor=EARLIER_GAP_FACTOR,
+        )
     if once and wave.responses.exists():
         return DemoResult(wave, 0, username, password)
+    rng = np.random.default_rng(seed + wave.responses.count())
+    stored = _add_responses(wave, instrument, value_streams, responses, rng, timezone.localdate(), progress=progress)
+    _set_head_counts(wave, value_streams)
+    return DemoResult(wave, stored, username, password)
 
+
+def _add_responses(wave, instrument, value_streams, n, rng, last_day, gap_factor=1.0, progress=None):
     items = list(instrument.ordered_items())
     theme_codes = list(dict.fromkeys(item.theme.code for item in items))
     item_themes = np.array([theme_codes.index(item.theme.code) for item in items])
     reverse = np.array([item.reverse for item in items])
-    rng = np.random.default_rng(seed + wave.responses.count())
-    rows, value_stream_index, is_biz = demo_rows(rng, responses, value_streams, timezone.localdate())
+    rows, value_stream_index, is_biz = demo_rows(rng, n, value_streams, last_day)
     answers = synthetic_answers(
-        rng, responses, item_themes, reverse, value_stream_index, is_biz, (instrument.scale_min, instrument.scale_max)
+        rng,
+        n,
+        item_themes,
+        reverse,
+        value_stream_index,
+        is_biz,
+        (instrument.scale_min, instrument.scale_max),
+        gap_factor=gap_factor,
     )
-    stored = store_responses(wave, rows, [item.pk for item in items], answers, progress=progress)
-    return DemoResult(wave, stored, username, password)
+    return store_responses(wave, rows, [item.pk for item in items], answers, progress=progress)
+
+
+def _set_head_counts(wave, value_streams):
+    """Head counts a little above the responses, so the overview shows response rates below 100%."""
+    counts = dict(wave.responses.values_list("value_stream").annotate(n=Count("id")).order_by())
+    for vs in value_streams:
+        HeadCount.objects.update_or_create(
+            wave=wave, value_stream=vs, defaults={"people": max(10, round(counts.get(vs.pk, 0) * 1.35))}
+        )

@@ -281,6 +281,20 @@ class Wave(models.Model):
         return "open"
 
 
+class HeadCount(models.Model):
+    """How many people of a value stream were asked to answer a wave: the base of its response rate."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="head_counts")
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="head_counts")
+    people = models.PositiveIntegerField(help_text="Biz and IT together.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "value_stream"], name="one_head_count_per_stream")]
+
+    def __str__(self):
+        return f"{self.value_stream}: {self.people}"
+
+
 class Response(models.Model):
     """One respondent's submitted questionnaire. Deliberately carries nothing personal."""
 

@@ -55,14 +55,14 @@ def test_demo_wave_has_the_requested_number_of_responses(seeded):
 
 
 def test_every_value_stream_has_biz_and_it_responses(seeded):
-    cells = set(Response.objects.values_list("value_stream__name", "side").distinct())
+    cells = set(demo_wave().responses.values_list("value_stream__name", "side").distinct())
     assert cells == {(name, side) for name in DEMO_VALUE_STREAMS for side in ("biz", "it")}
 
 
 def test_every_value_stream_and_side_is_covered_even_by_ten_responses(db):
     seed(responses=10)
 
-    counts = Response.objects.values("value_stream", "side").annotate(n=Count("pk"))
+    counts = demo_wave().responses.values("value_stream", "side").annotate(n=Count("pk")).order_by()
     assert sorted(row["n"] for row in counts) == [1] * 10
 
 
@@ -72,7 +72,7 @@ def test_every_response_answers_every_item(seeded):
     per_response = Response.objects.annotate(n=Count("answers")).values_list("n", flat=True)
 
     assert set(per_response) == {item_count}
-    assert Answer.objects.count() == 200 * item_count
+    assert Answer.objects.filter(response__wave=demo_wave()).count() == 200 * item_count
 
 
 def test_answers_lie_on_the_scale_or_are_not_applicable(seeded):
@@ -88,7 +88,7 @@ def test_answers_lie_on_the_scale_or_are_not_applicable(seeded):
 
 def test_responses_carry_a_recent_day_and_allowed_background(seeded):
     today = timezone.localdate()
-    days = set(Response.objects.values_list("submitted_on", flat=True))
+    days = set(demo_wave().responses.values_list("submitted_on", flat=True))
     assert all(today - datetime.timedelta(days=13) <= day <= today for day in days)
     assert all(not isinstance(day, datetime.datetime) for day in days)
     roles = set(Response.objects.values_list("role", flat=True))
@@ -127,7 +127,7 @@ def test_running_again_adds_responses_without_duplicating_the_demo(seeded):
     assert demo_wave().responses.count() == 230
     assert Organization.objects.filter(name=DEMO_ORGANIZATION).count() == 1
     assert ValueStream.objects.count() == 5
-    assert Wave.objects.count() == 1
+    assert Wave.objects.count() == 2  # the demo wave and the earlier one
     assert InstrumentVersion.objects.count() == 1
 
 
@@ -161,3 +161,26 @@ def test_biz_it_gap_differs_by_value_stream(many_responses):
 def test_biz_it_gap_differs_by_theme(many_responses):
     assert _gap("Financing applications", "PCT", many_responses) > 0.2  # Biz rates it higher
     assert _gap("Financing applications", "DH", many_responses) < -0.2  # IT rates it higher
+
+
+def test_an_earlier_closed_wave_shows_wider_gaps_for_the_trend(seeded):
+    from assessments.report import wave_report
+    from surveys.demo import DEMO_EARLIER_WAVE_SLUG, EARLIER_WAVE_RESPONSES
+
+    earlier = Wave.objects.get(slug=DEMO_EARLIER_WAVE_SLUG)
+    assert earlier.status == Wave.Status.CLOSED and earlier.opens_at < demo_wave().opens_at
+    assert earlier.responses.count() == EARLIER_WAVE_RESPONSES
+    assert earlier.instrument == demo_wave().instrument  # comparable over time
+
+    def mean_absolute_gap(wave):
+        return mean(abs(row.gap) for row in wave_report(wave).rows("theme", None))
+
+    assert mean_absolute_gap(earlier) > mean_absolute_gap(demo_wave())
+
+
+def test_head_counts_make_response_rates_below_full(seeded):
+    wave = demo_wave()
+    for head_count in wave.head_counts.select_related("value_stream"):
+        responses = wave.responses.filter(value_stream=head_count.value_stream).count()
+        assert responses < head_count.people
+    assert wave.head_counts.count() == 5
