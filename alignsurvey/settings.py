@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap 5 CSS/JS from the django-bootstrap-static package: no CDN
     "surveys",
     "assessments",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "alignsurvey.staticfinders.PlotlyJsFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -133,6 +139,17 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "dashboards:home"
+
+# The dashboards cache each wave's computed figures (small: they do not grow with the responses).
+# The default keeps them per process; with several server processes, point every one at one
+# shared cache (see README, "Settings") so that a wave is computed once, not once per process.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "alignsurvey"),
+    }
+}
 
 # Sessions live in the database so that any app server can continue a respondent's draft.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,0 +1,240 @@
+"""Plotly figures as plain dicts, built from the report: pure functions, no database.
+
+Plain dicts rather than `plotly.graph_objects`: plotly.js reads them as they are, and building
+them costs microseconds instead of milliseconds per figure. The tests validate every figure with
+`plotly.graph_objects.Figure`, so a misspelt property still fails loudly.
+
+A suppressed side never becomes a number here: the report does not hold it, and these functions
+draw only what the report holds.
+"""
+
+from plotly.colors import sample_colorscale
+
+# Okabe–Ito blue and orange: distinguishable with every common colour vision deficiency.
+SIDE_COLOURS = {"biz": "#0072B2", "it": "#D55E00"}
+SIDE_LABELS = {"biz": "Biz", "it": "IT"}
+# Gap = Biz − IT: orange where IT scores higher, blue where Biz does, white at 0.
+GAP_COLOURSCALE = [[0.0, SIDE_COLOURS["it"]], [0.5, "#f7f7f7"], [1.0, SIDE_COLOURS["biz"]]]
+NEUTRAL_GREY = "#bdbdbd"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"}
+
+
+def _config(filename):
+    """Plotly's toolbar: keep the PNG download (named after the chart), drop the clutter."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
+
+
+def figure(data, layout, filename):
+    """The figure bundle that `static/js/charts.js` draws: data, layout and config."""
+    return {"data": data, "layout": {"font": FONT, **layout}, "config": _config(filename)}
+
+
+def wrap(label, width=14):
+    """Break a long axis label at the space nearest its middle, so it fits beside a small chart."""
+    if len(label) <= width or " " not in label:
+        return label
+    spaces = [i for i, char in enumerate(label) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return label[:cut] + "<br>" + label[cut + 1 :]
+
+
+def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_size=12):
+    """Biz and IT means of one value stream's comparison rows as two closed polygons.
+
+    A side with no shown mean on any axis gets no trace at all; a single hidden axis leaves a gap.
+    """
+    axes = [wrap(row.name) for row in rows]
+    traces = []
+    for side in ("biz", "it"):
+        means = [_mean(getattr(row, side)) for row in rows]
+        if all(mean is None for mean in means):
+            continue
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "r": means + means[:1],
+                "theta": axes + axes[:1],
+                "name": SIDE_LABELS[side],
+                "fill": "toself",
+                "opacity": 0.75,
+                "line": {"color": SIDE_COLOURS[side], "width": 3},
+                "marker": {"size": 7},
+                "connectgaps": False,
+                "hovertemplate": "%{theta}: %{r:.2f}<extra>" + SIDE_LABELS[side] + "</extra>",
+            }
+        )
+    layout = {
+        "polar": {
+            "radialaxis": {"range": [scale_min, scale_max], "dtick": 1, "angle": 90, "tickangle": 90},
+            "angularaxis": {"direction": "clockwise"},
+        },
+        "showlegend": legend,
+        "legend": {"orientation": "h", "y": -0.08},
+        "margin": {"l": 80, "r": 80, "t": 40, "b": 40},
+        "height": height,
+        "font": {**FONT, "size": font_size},
+    }
+    return figure(traces, layout, filename)
+
+
+def _mean(cell):
+    return None if cell is None else cell.mean
+
+
+def gap_heatmap(report, filename):
+    """Value streams × themes, coloured by gap on a scale centred on 0; '*' marks Holm p < .05."""
+    themes = report.themes
+    streams = report.value_streams
+    by_key = {(row.value_stream, row.code): row for row in report.comparisons if row.level == "theme"}
+    z, text = [], []
+    for stream in streams:
+        z_row, text_row = [], []
+        for theme in themes:
+            row = by_key[(stream, theme["code"])]
+            z_row.append(row.gap)
+            text_row.append(heatmap_label(row))
+        z.append(z_row)
+        text.append(text_row)
+    largest = max((abs(gap) for z_row in z for gap in z_row if gap is not None), default=1.0) or 1.0
+    trace = {
+        "type": "heatmap",
+        "z": z,
+        "x": [wrap(theme["name"]) for theme in themes],
+        "y": streams,
+        "text": text,
+        "texttemplate": "%{text}",
+        "hovertemplate": "%{y}<br>%{x}<br>gap %{text}<extra></extra>",
+        "colorscale": GAP_COLOURSCALE,
+        "zmid": 0,
+        "zmin": -largest,
+        "zmax": largest,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {"title": {"text": "Gap<br>Biz − IT"}},
+    }
+    layout = {
+        "xaxis": {"side": "top", "tickangle": 0, "automargin": True},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "margin": {"t": 80, "l": 10, "r": 10, "b": 10},
+        "height": 120 + 60 * len(streams),
+    }
+    return figure([trace], layout, filename)
+
+
+def heatmap_label(row):
+    if row.suppressed:
+        return "hidden"
+    if row.gap is None:
+        return "—"
+    star = "*" if row.mwu_p_holm is not None and row.mwu_p_holm < 0.05 else ""
+    return f"{row.gap:+.2f}{star}"
+
+
+def likert_bars(items, groups, scale_min, scale_labels, filename):
+    """Diverging stacked bars, one pair per item (Biz above IT), plus "not applicable" apart.
+
+    `items` is [(code, text)], `groups` maps (code, side) to an ItemGroup. The neutral middle
+    of an odd scale is split across 0. Shares are of the answers on the scale; the right-hand
+    panel shows "not applicable" as a share of everyone who answered the item.
+    """
+    points = len(scale_labels)
+    colours = sample_colorscale("BrBG", [i / (points - 1) for i in range(points)]) if points > 1 else [NEUTRAL_GREY]
+    middle = (points - 1) / 2
+    rows = [(code, side) for code, _ in items for side in ("biz", "it")]
+    y = [f"{code} · {SIDE_LABELS[side]}" for code, side in rows]
+    shares = []
+    for code, side in rows:
+        group = groups[(code, side)]
+        answered = group.answered
+        shares.append([count / answered for count in group.counts] if answered else None)
+
+    # Relative bars stack outwards from 0 in trace order, so each half starts at the middle.
+    lower = [p for p in range(points) if p < middle]
+    upper = [p for p in range(points) if p > middle]
+    neutral = [p for p in range(points) if p == middle]
+    segments = [(p, -0.5, False) for p in neutral] + [(p, -1.0, True) for p in reversed(lower)]
+    segments += [(p, 0.5, True) for p in neutral] + [(p, 1.0, True) for p in upper]
+    traces = []
+    for p, sign, in_legend in segments:
+        label = f"{scale_min + p} {scale_labels[p]}"
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [None if share is None else sign * share[p] * 100 for share in shares],
+                "y": y,
+                "name": label,
+                "legendgroup": str(p),
+                "legendrank": p + 1,
+                "showlegend": in_legend,
+                "marker": {"color": NEUTRAL_GREY if p == middle else colours[p]},
+                "customdata": [None if share is None else round(share[p] * 100, 1) for share in shares],
+                "hovertemplate": "%{y}: %{customdata}%<extra>" + label + "</extra>",
+            }
+        )
+    not_applicable = []
+    for code, side in rows:
+        group = groups[(code, side)]
+        total = (group.answered or 0) + (group.not_applicable or 0)
+        not_applicable.append(round(100 * group.not_applicable / total, 1) if total else None)
+    traces.append(
+        {
+            "type": "bar",
+            "orientation": "h",
+            "x": not_applicable,
+            "y": y,
+            "xaxis": "x2",
+            "name": "not applicable",
+            "marker": {"color": "#6c757d"},
+            "hovertemplate": "%{y}: %{x}% not applicable<extra></extra>",
+        }
+    )
+    hidden = [
+        {"x": 0, "y": label, "xref": "x", "yref": "y", "text": _hidden_text(groups[row]), "showarrow": False}
+        for label, row in zip(y, rows, strict=True)
+        if groups[row].counts is None or not groups[row].answered
+    ]
+    layout = {
+        "barmode": "relative",
+        "xaxis": {"domain": [0, 0.8], "range": [-100, 100], "ticksuffix": "%", "zeroline": True, "title": "share"},
+        "xaxis2": {"domain": [0.84, 1], "range": [0, 100], "ticksuffix": "%", "title": "n/a"},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "legend": {"orientation": "h", "y": -0.25, "traceorder": "normal"},
+        "annotations": hidden,
+        "margin": {"t": 10, "l": 10, "r": 10, "b": 10},
+        "height": 120 + 34 * len(rows),
+    }
+    return figure(traces, layout, filename)
+
+
+def _hidden_text(group):
+    return "hidden to protect anonymity" if group.status == "suppressed" else "no answers"
+
+
+def gap_trend(wave_labels, series, filename):
+    """The gap per theme over waves for one value stream. `series` is [(theme name, [gap or None])]."""
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": wave_labels,
+            "y": gaps,
+            "name": name,
+            "connectgaps": False,
+            "hovertemplate": "%{x}<br>" + name + ": %{y:+.2f}<extra></extra>",
+        }
+        for name, gaps in series
+    ]
+    layout = {
+        "yaxis": {"title": "Gap (Biz − IT)", "zeroline": True, "zerolinewidth": 2},
+        "xaxis": {"type": "category"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"t": 10, "l": 60, "r": 10, "b": 10},
+        "height": 360,
+    }
+    return figure(traces, layout, filename)

@@ -1,0 +1,80 @@
+"""The CSV downloads of the dashboard tables: one function per table, plain rows from the report.
+
+Only figures that the report holds are written, so a suppressed group is a status and empty
+cells here exactly as it is "hidden" on the page.
+"""
+
+import csv
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    """Spreadsheets run cells starting with '=' etc. as formulas; names typed by users get a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_safe(value) for value in row])
+    return response
+
+
+def _bounds(bounds):
+    return bounds if bounds else [None, None]
+
+
+GAP_HEADER = [
+    "value_stream", "level", "code", "name",
+    "biz_status", "biz_n", "biz_mean", "biz_ci_low", "biz_ci_high", "biz_sd", "biz_rwg",
+    "it_status", "it_n", "it_mean", "it_ci_low", "it_ci_high", "it_sd", "it_rwg",
+    "gap", "mwu_p", "mwu_p_holm", "mwu_q_bh", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high", "magnitude",
+]  # fmt: skip
+
+
+def gap_rows(rows):
+    for row in rows:
+        line = [row.value_stream or "all value streams", row.level, row.code, row.name]
+        for status, cell in ((row.biz_status, row.biz), (row.it_status, row.it)):
+            if cell is None:
+                line += [status, None, None, None, None, None, None]
+            else:
+                line += [status, cell.n, cell.mean, *_bounds(cell.ci), cell.sd, cell.rwg]
+        line += [row.gap, row.mwu_p, row.mwu_p_holm, row.mwu_q_bh, row.hedges_g, *_bounds(row.hedges_g_ci)]
+        line.append(row.magnitude)
+        yield line
+
+
+ITEM_HEADER_START = ["value_stream", "theme", "item", "reverse_worded", "side", "status"]
+
+
+def item_header(scale_min, scale_max):
+    return [*ITEM_HEADER_START, *(f"n_{point}" for point in range(scale_min, scale_max + 1)), "n_not_applicable"]
+
+
+def item_rows(value_stream_name, items, figures):
+    points = figures.report.scale_max - figures.report.scale_min + 1
+    for item in items:
+        for side in ("biz", "it"):
+            group = figures.item_group(item.code, side, value_stream_name)
+            counts = group.counts if group.counts is not None else [None] * points
+            yield [
+                value_stream_name or "all value streams",
+                item.theme.code,
+                item.code,
+                item.reverse,
+                side,
+                group.status,
+                *counts,
+                group.not_applicable,
+            ]

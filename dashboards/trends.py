@@ -1,0 +1,74 @@
+"""The gap per theme over an organization's waves, per value stream and pooled.
+
+Only waves on one and the same instrument version are compared: another version may word or
+group its items differently, so its scores are not the same measure.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef
+
+from assessments.report import THEME
+from surveys.models import InstrumentVersion, ValueStream, Wave
+
+from .wave_data import wave_figures
+
+
+@dataclass
+class Series:
+    value_stream: str | None  # None: all value streams
+    by_theme: list  # [(theme name, [gap or None per wave])]
+
+
+@dataclass
+class Trends:
+    instruments: list  # instruments with waves in the organization, most waves first
+    instrument: object
+    waves: list
+    series: list
+
+    @property
+    def wave_labels(self):
+        return [f"{wave.title} ({wave.opens_at:%Y-%m-%d})" for wave in self.waves]
+
+    @property
+    def wave_slugs(self):
+        return [wave.slug for wave in self.waves]
+
+
+def _reported_waves(organization):
+    return Wave.objects.filter(organization=organization).exclude(status=Wave.Status.DRAFT)
+
+
+def gap_trends(organization, instrument_pk=None):
+    instruments = list(
+        InstrumentVersion.objects.filter(waves__in=_reported_waves(organization))
+        .annotate(wave_count=Count("waves"))
+        .order_by("-wave_count", "code", "version")
+    )
+    instrument = next(
+        (i for i in instruments if str(i.pk) == str(instrument_pk)), instruments[0] if instruments else None
+    )
+    if instrument is None:
+        return Trends(instruments=[], instrument=None, waves=[], series=[])
+    waves = list(_reported_waves(organization).filter(instrument=instrument).order_by("opens_at"))
+    reports = []
+    for wave in waves:
+        in_wave = Wave.value_streams.through.objects.filter(wave=wave, valuestream=OuterRef("pk"))
+        streams = list(ValueStream.objects.filter(organization=organization).annotate(in_wave=Exists(in_wave)))
+        reports.append(wave_figures(wave, streams).report)
+
+    stream_names = sorted({name for report in reports for name in report.value_streams})
+    themes = reports[0].themes if reports else []
+    rows = [
+        {(row.value_stream, row.code): row.gap for row in report.comparisons if row.level == THEME}
+        for report in reports
+    ]
+    series = [
+        Series(
+            value_stream=stream,
+            by_theme=[(theme["name"], [by_key.get((stream, theme["code"])) for by_key in rows]) for theme in themes],
+        )
+        for stream in [None, *stream_names]
+    ]
+    return Trends(instruments=instruments, instrument=instrument, waves=waves, series=series)

@@ -1,0 +1,322 @@
+"""The change manager's pages. Thin: they look things up, ask `wave_data` for the figures and
+`charts` for the pictures, and render. Every number comes from the assessment report."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from assessments.report import DIMENSION, THEME
+from assessments.stats import COHEN_THRESHOLDS
+from surveys.models import Organization, ValueStream, Wave
+
+from . import charts
+from .csv_files import GAP_HEADER, csv_response, gap_rows, item_header, item_rows
+from .models import RadiatorLink
+from .overview import response_table
+from .trends import gap_trends
+from .wave_data import wave_figures
+
+LEVELS = {THEME: "Themes", DIMENSION: "Dimensions"}
+POOLED = "all value streams"
+
+
+@staff_member_required
+def home(request):
+    organizations = Organization.objects.prefetch_related(
+        Prefetch(
+            "waves", queryset=Wave.objects.select_related("instrument").annotate(responses_total=Count("responses"))
+        )
+    ).order_by("name")
+    return render(request, "dashboards/home.html", {"organizations": organizations})
+
+
+class WavePage:
+    """What every page of one wave needs: the wave, its value streams and (lazily) its figures."""
+
+    def __init__(self, slug):
+        self.wave = get_object_or_404(Wave.objects.select_related("organization", "instrument"), slug=slug)
+        in_wave = Wave.value_streams.through.objects.filter(wave=self.wave, valuestream=OuterRef("pk"))
+        self.organization_streams = list(
+            ValueStream.objects.filter(organization=self.wave.organization)
+            .annotate(in_wave=Exists(in_wave))
+            .order_by("name")
+        )
+        self.value_streams = [vs for vs in self.organization_streams if vs.in_wave]
+        self._figures = None
+
+    @property
+    def figures(self):
+        if self._figures is None:
+            self._figures = wave_figures(self.wave, self.organization_streams)
+        return self._figures
+
+    @property
+    def report(self):
+        return self.figures.report
+
+    def report_streams(self):
+        """The value streams of the report (with the ones only old responses name), as objects."""
+        by_name = {vs.name: vs for vs in self.organization_streams}
+        return [by_name[name] for name in self.report.value_streams]
+
+    def stream(self, pk):
+        for vs in self.report_streams():
+            if vs.pk == pk:
+                return vs
+        raise Http404("This value stream is not part of the wave.")
+
+    def context(self, **extra):
+        return {
+            "wave": self.wave,
+            "value_streams": self.value_streams,
+            "k": self.wave.anonymity_threshold,
+            **extra,
+        }
+
+
+def _level(request):
+    level = request.GET.get("level", THEME)
+    return level if level in LEVELS else THEME
+
+
+@staff_member_required
+def wave_overview(request, slug):
+    page = WavePage(slug)
+    table = response_table(page.wave, page.organization_streams)
+    return render(request, "dashboards/wave_overview.html", page.context(table=table, page="overview"))
+
+
+@staff_member_required
+def wave_responses_csv(request, slug):
+    page = WavePage(slug)
+    table = response_table(page.wave, page.organization_streams)
+    rows = [[row.value_stream.name, row.biz, row.it, row.total, row.head_count, row.rate] for row in table.rows]
+    header = ["value_stream", "biz_responses", "it_responses", "responses", "head_count", "response_rate_percent"]
+    return csv_response(f"{page.wave.slug}-responses.csv", header, rows)
+
+
+@staff_member_required
+def organization_view(request, slug):
+    page = WavePage(slug)
+    report = page.report
+    level = _level(request)
+    pooled_rows = report.rows(level, None)
+    multiples = []
+    for vs in page.report_streams():
+        rows = report.rows(THEME, vs.name)
+        figure = charts.radar(
+            rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-radar", 300, legend=False
+        )
+        multiples.append({"stream": vs, "rows": rows, "figure": figure, "id": f"radar-{vs.pk}"})
+    context = page.context(
+        page="organization",
+        level=level,
+        levels=LEVELS,
+        rows=pooled_rows,
+        radar=charts.radar(pooled_rows, report.scale_min, report.scale_max, f"{page.wave.slug}-radar-{level}"),
+        multiples=multiples,
+        heatmap=charts.gap_heatmap(report, f"{page.wave.slug}-gap-heatmap"),
+        heatmap_rows=_heatmap_rows(report),
+        report=report,
+        reliability=report.reliability,
+        cohen=COHEN_THRESHOLDS,
+    )
+    return render(request, "dashboards/organization.html", context)
+
+
+def _heatmap_rows(report):
+    by_key = {(row.value_stream, row.code): row for row in report.comparisons if row.level == THEME}
+    return [(stream, [by_key[(stream, theme["code"])] for theme in report.themes]) for stream in report.value_streams]
+
+
+@staff_member_required
+def heatmap_csv(request, slug):
+    page = WavePage(slug)
+    rows = [row for row in page.report.comparisons if row.level == THEME and row.value_stream is not None]
+    return csv_response(f"{page.wave.slug}-gaps-by-value-stream.csv", GAP_HEADER, gap_rows(rows))
+
+
+@staff_member_required
+def value_stream_view(request, slug, pk):
+    page = WavePage(slug)
+    vs = page.stream(pk)
+    report = page.report
+    level = _level(request)
+    rows = report.rows(level, vs.name)
+    context = page.context(
+        page="streams",
+        stream=vs,
+        level=level,
+        levels=LEVELS,
+        rows=rows,
+        radar=charts.radar(rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-{level}"),
+        cohen=COHEN_THRESHOLDS,
+        radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
+    )
+    return render(request, "dashboards/value_stream.html", context)
+
+
+@staff_member_required
+def gaps_csv(request, slug, pk=None):
+    page = WavePage(slug)
+    level = _level(request)
+    name = None if pk is None else page.stream(pk).name
+    filename = f"{page.wave.slug}-{slugify(name or POOLED)}-gaps-{level}.csv"
+    return csv_response(filename, GAP_HEADER, gap_rows(page.report.rows(level, name)))
+
+
+def _items_by_theme(wave):
+    themes = {}
+    for item in wave.instrument.ordered_items():
+        themes.setdefault(item.theme, []).append(item)
+    return themes
+
+
+def _selected_stream(page, request):
+    pk = request.GET.get("value_stream", "")
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise Http404("No such value stream.")
+    return page.stream(int(pk))
+
+
+@staff_member_required
+def items_view(request, slug):
+    page = WavePage(slug)
+    stream = _selected_stream(page, request)
+    name = stream.name if stream else None
+    figures = page.figures
+    instrument = page.wave.instrument
+    points = list(range(instrument.scale_min, instrument.scale_max + 1))
+    labels = [instrument.scale_label(point) for point in points]
+    sections = []
+    for theme, items in _items_by_theme(page.wave).items():
+        groups = {
+            (item.code, side): figures.item_group(item.code, side, name) for item in items for side in ("biz", "it")
+        }
+        figure = charts.likert_bars(
+            [(item.code, item.text_in_language) for item in items],
+            groups,
+            instrument.scale_min,
+            labels,
+            f"{page.wave.slug}-{slugify(name or POOLED)}-{theme.code}-items",
+        )
+        table = [
+            {"item": item, "side": side, "group": groups[(item.code, side)]} for item in items for side in ("biz", "it")
+        ]
+        sections.append(
+            {"theme": theme, "items": items, "figure": figure, "table": table, "id": f"likert-{theme.code}"}
+        )
+    context = page.context(page="items", stream=stream, sections=sections, points=points, labels=labels)
+    return render(request, "dashboards/items.html", context)
+
+
+@staff_member_required
+def items_csv(request, slug):
+    page = WavePage(slug)
+    stream = _selected_stream(page, request)
+    name = stream.name if stream else None
+    instrument = page.wave.instrument
+    items = [item for theme_items in _items_by_theme(page.wave).values() for item in theme_items]
+    return csv_response(
+        f"{page.wave.slug}-{slugify(name or POOLED)}-items.csv",
+        item_header(instrument.scale_min, instrument.scale_max),
+        item_rows(name, items, page.figures),
+    )
+
+
+@staff_member_required
+def trends_view(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    trends = gap_trends(organization, request.GET.get("instrument"))
+    charts_by_stream = [
+        {
+            "name": series.value_stream or POOLED,
+            "id": f"trend-{index}",
+            "figure": charts.gap_trend(
+                trends.wave_labels,
+                series.by_theme,
+                f"{slugify(organization.name)}-{slugify(series.value_stream or POOLED)}-trend",
+            ),
+            "series": series,
+        }
+        for index, series in enumerate(trends.series)
+    ]
+    context = {"organization": organization, "trends": trends, "charts": charts_by_stream, "page": "trends"}
+    return render(request, "dashboards/trends.html", context)
+
+
+@staff_member_required
+def trends_csv(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    trends = gap_trends(organization, request.GET.get("instrument"))
+    header = ["value_stream", "theme", *trends.wave_slugs]
+    rows = [
+        [series.value_stream or POOLED, theme, *gaps] for series in trends.series for theme, gaps in series.by_theme
+    ]
+    return csv_response(f"{slugify(organization.name)}-gap-trends.csv", header, rows)
+
+
+@staff_member_required
+@require_POST
+def create_radiator_link(request, pk):
+    vs = get_object_or_404(ValueStream.objects.select_related("organization"), pk=pk)
+    label = request.POST.get("label", "").strip()[:100]
+    link, token = RadiatorLink.create(vs, request.user, label)
+    url = request.build_absolute_uri(reverse("dashboards:radiator", args=[token]))
+    response = render(request, "dashboards/radiator_created.html", {"link": link, "url": url, "stream": vs})
+    response["Cache-Control"] = "no-store"  # the only copy of the token: keep it out of caches
+    return response
+
+
+@staff_member_required
+@require_POST
+def revoke_radiator_link(request, pk):
+    link = get_object_or_404(RadiatorLink, pk=pk)
+    link.revoke()
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("dashboards:home")
+
+
+def radiator(request, token):
+    """A value stream's wall screen: no login, only what passes the anonymity rules."""
+    link = RadiatorLink.objects.find(token)
+    if link is None:
+        raise Http404("This radiator link does not exist or was revoked.")
+    vs = link.value_stream
+    wave = (
+        Wave.objects.filter(value_streams=vs, status__in=[Wave.Status.OPEN, Wave.Status.CLOSED])
+        .filter(opens_at__lte=timezone.now())
+        .select_related("instrument", "organization")
+        .order_by("-opens_at")
+        .first()
+    )
+    context = {"stream": vs, "wave": wave, "now": timezone.now()}
+    if wave is not None:
+        page = WavePage(wave.slug)
+        report = page.report
+        rows = report.rows(THEME, vs.name)
+        context.update(
+            rows=rows,
+            k=wave.anonymity_threshold,
+            radar=charts.radar(rows, report.scale_min, report.scale_max, "radiator", 640, font_size=18),
+            # respondents per side as the report shows them: a hidden side has no n at all
+            side_n={
+                side: max((cell.n for row in rows if (cell := getattr(row, side)) is not None), default=None)
+                for side in ("biz", "it")
+            },
+        )
+    response = render(request, "dashboards/radiator.html", context)
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response

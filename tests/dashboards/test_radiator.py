@@ -1,0 +1,91 @@
+"""The information radiator: a secret link per value stream, created and revoked by a change manager."""
+
+import datetime
+import re
+
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboards.models import RadiatorLink, hash_token
+from surveys.models import ValueStream, Wave
+
+from .conftest import ORGANIZATION
+
+
+def beta():
+    return ValueStream.objects.get(organization__name=ORGANIZATION, name="Beta")
+
+
+def create_link(staff_client, label="Kitchen, 3rd floor"):
+    page = staff_client.post(reverse("dashboards:create_radiator_link", args=[beta().pk]), {"label": label})
+    assert page.status_code == 200
+    return page, re.search(r'id="radiator-url"[^>]*value="([^"]+)"', page.content.decode()).group(1)
+
+
+def test_link_is_shown_once_and_only_its_hash_is_stored(staff_client, dash_wave):
+    page, url = create_link(staff_client)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert len(token) >= 43  # 256 random bits, URL-safe
+    assert page["Cache-Control"] == "no-store"
+    link = RadiatorLink.objects.get()
+    assert link.token_hash == hash_token(token) and token not in link.token_hash
+    assert link.label == "Kitchen, 3rd floor" and link.created_by.username == "manager"
+    stream_page = staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, beta().pk]))
+    assert "Kitchen, 3rd floor" in stream_page.content.decode()
+    assert token not in stream_page.content.decode()
+
+
+def test_radiator_opens_without_login_with_large_read_only_figures(client, staff_client, dash_wave):
+    _, url = create_link(staff_client)
+    page = client.get(url)  # another client: no session, like a private window
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "How Biz and IT see Beta" in html
+    assert '<meta http-equiv="refresh" content="300">' in html
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert "noindex" in page["X-Robots-Tag"]
+    assert "<form" not in html and "csrf" not in html  # nothing to change from a wall screen
+    assert 'data-static="true"' in html
+
+
+def test_revoked_and_unknown_links_are_not_found(client, staff_client, dash_wave):
+    _, url = create_link(staff_client)
+    link = RadiatorLink.objects.get()
+    stream_page = reverse("dashboards:value_stream", args=[dash_wave.slug, beta().pk])
+    response = staff_client.post(reverse("dashboards:revoke_radiator_link", args=[link.pk]), {"next": stream_page})
+    assert response.status_code == 302 and response["Location"] == stream_page
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("dashboards:radiator", args=["not-a-token"])).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+
+
+def test_revoking_never_redirects_to_another_site(staff_client, dash_wave):
+    create_link(staff_client)
+    link = RadiatorLink.objects.get()
+    response = staff_client.post(
+        reverse("dashboards:revoke_radiator_link", args=[link.pk]), {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("dashboards:home")
+
+
+def test_links_are_created_and_revoked_by_staff_only(client, dash_wave):
+    response = client.post(reverse("dashboards:create_radiator_link", args=[beta().pk]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not RadiatorLink.objects.exists()
+
+
+def test_radiator_follows_the_newest_started_wave(client, staff_client, dash_wave, instrument):
+    _, url = create_link(staff_client)
+    newer = Wave.objects.create(
+        slug="next-quarter",
+        title="Next quarter",
+        organization=dash_wave.organization,
+        instrument=instrument,
+        status=Wave.Status.OPEN,
+        opens_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    newer.value_streams.add(beta())
+    assert "Next quarter" not in client.get(url).content.decode()  # not started: the screen keeps the last wave
+    Wave.objects.filter(pk=newer.pk).update(opens_at=timezone.now())
+    assert "Next quarter" in client.get(url).content.decode()
