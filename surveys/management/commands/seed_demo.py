@@ -27,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "\n"
             f"  Questionnaire (open link): {base}{reverse('surveys:intro', args=[wave.slug])}\n"
+            f"  Dashboards (staff):        {base}{reverse('dashboards:home')}\n"
             f"  Staff login:               {base}{reverse('admin:index')}\n"
             f"  Demo login:                user {result.username!r}, password {result.password!r}"
             " (new on every run)\n"
