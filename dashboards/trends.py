@@ -6,12 +6,12 @@ group its items differently, so its scores are not the same measure.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
 from assessments.report import THEME
-from surveys.models import InstrumentVersion, ValueStream, Wave
+from surveys.models import InstrumentVersion, Wave
 
-from .wave_data import wave_figures
+from .wave_data import organization_streams, wave_figures
 
 
 @dataclass
@@ -54,9 +54,7 @@ def gap_trends(organization, instrument_pk=None):
     waves = list(_reported_waves(organization).filter(instrument=instrument).order_by("opens_at"))
     reports = []
     for wave in waves:
-        in_wave = Wave.value_streams.through.objects.filter(wave=wave, valuestream=OuterRef("pk"))
-        streams = list(ValueStream.objects.filter(organization=organization).annotate(in_wave=Exists(in_wave)))
-        reports.append(wave_figures(wave, streams).report)
+        reports.append(wave_figures(wave, organization_streams(wave)).report)
 
     stream_names = sorted({name for report in reports for name in report.value_streams})
     themes = reports[0].themes if reports else []

@@ -2,7 +2,7 @@
 `charts` for the pictures, and render. Every number comes from the assessment report."""
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from .csv_files import GAP_HEADER, csv_response, gap_rows, item_header, item_row
 from .models import RadiatorLink
 from .overview import response_table
 from .trends import gap_trends
-from .wave_data import wave_figures
+from .wave_data import organization_streams, wave_figures
 
 LEVELS = {THEME: "Themes", DIMENSION: "Dimensions"}
 POOLED = "all value streams"
@@ -41,12 +41,7 @@ class WavePage:
 
     def __init__(self, slug):
         self.wave = get_object_or_404(Wave.objects.select_related("organization", "instrument"), slug=slug)
-        in_wave = Wave.value_streams.through.objects.filter(wave=self.wave, valuestream=OuterRef("pk"))
-        self.organization_streams = list(
-            ValueStream.objects.filter(organization=self.wave.organization)
-            .annotate(in_wave=Exists(in_wave))
-            .order_by("name")
-        )
+        self.organization_streams = organization_streams(self.wave)
         self.value_streams = [vs for vs in self.organization_streams if vs.in_wave]
         self._figures = None
 

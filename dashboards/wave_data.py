@@ -11,12 +11,13 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import translation
 
 from assessments.gather import gather_wave
 from assessments.items import item_groups
 from assessments.report import build_report
+from surveys.models import ValueStream, Wave
 
 CACHE_VERSION = 1  # raise when the cached structure changes
 CACHE_SECONDS = 7 * 24 * 3600
@@ -34,6 +35,20 @@ class WaveFigures:
         self._groups_by_key = {(g.item, g.side, g.value_stream): g for g in self.item_groups}
 
 
+def organization_streams(wave):
+    """The value streams of the wave's organization by name, each marked `in_wave` (one query).
+
+    All of them, not only the wave's: a response keeps its value stream even if that stream is
+    later taken out of the wave, and the report still shows it.
+    """
+    in_wave = Wave.value_streams.through.objects.filter(wave=wave, valuestream=OuterRef("pk"))
+    return list(
+        ValueStream.objects.filter(organization_id=wave.organization_id)
+        .annotate(in_wave=Exists(in_wave))
+        .order_by("name")
+    )
+
+
 def cache_key(wave, value_streams):
     state = wave.responses.aggregate(n=Count("id"), last=Max("id"))
     if not state["n"]:
@@ -46,7 +61,7 @@ def cache_key(wave, value_streams):
 
 
 def wave_figures(wave, value_streams):
-    """The report and item counts of `wave`; `value_streams` is the wave's value streams."""
+    """The report and item counts of `wave`; `value_streams` as from `organization_streams`."""
     key = cache_key(wave, value_streams)
     figures = cache.get(key) if key else None
     if figures is None:
