@@ -16,7 +16,7 @@ class ResponseRow:
     value_stream: object
     biz: int
     it: int
-    head_count: int | None
+    head_count: object  # surveys.models.HeadCount or None
     below_threshold: bool  # a side has 0 < n < k: its scores are hidden on every page
 
     @property
@@ -24,9 +24,25 @@ class ResponseRow:
         return self.biz + self.it
 
     @property
+    def people(self):
+        return self.head_count.people if self.head_count else None
+
+    @property
     def rate(self):
         """Responses as a percentage of the head count, or None without a head count."""
-        return round(100 * self.total / self.head_count) if self.head_count else None
+        return _percent(self.total, self.people)
+
+    @property
+    def biz_rate(self):
+        return _percent(self.biz, self.head_count and self.head_count.biz)
+
+    @property
+    def it_rate(self):
+        return _percent(self.it, self.head_count and self.head_count.it)
+
+
+def _percent(part, whole):
+    return round(100 * part / whole) if whole else None
 
 
 @dataclass
@@ -49,7 +65,7 @@ def response_table(wave, organization_streams):
         .annotate(n=Count("id"))
         .order_by()
     }
-    head_counts = dict(HeadCount.objects.filter(wave=wave).values_list("value_stream_id", "people"))
+    head_counts = {head_count.value_stream_id: head_count for head_count in HeadCount.objects.filter(wave=wave)}
     k = wave.anonymity_threshold
     rows = []
     for vs in organization_streams:

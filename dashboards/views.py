@@ -91,8 +91,31 @@ def wave_overview(request, slug):
 def wave_responses_csv(request, slug):
     page = WavePage(slug)
     table = response_table(page.wave, page.organization_streams)
-    rows = [[row.value_stream.name, row.biz, row.it, row.total, row.head_count, row.rate] for row in table.rows]
-    header = ["value_stream", "biz_responses", "it_responses", "responses", "head_count", "response_rate_percent"]
+    rows = [
+        [
+            row.value_stream.name,
+            row.biz,
+            row.it,
+            row.total,
+            row.head_count and row.head_count.biz,
+            row.head_count and row.head_count.it,
+            row.biz_rate,
+            row.it_rate,
+            row.rate,
+        ]
+        for row in table.rows
+    ]
+    header = [
+        "value_stream",
+        "biz_responses",
+        "it_responses",
+        "responses",
+        "biz_head_count",
+        "it_head_count",
+        "biz_response_rate_percent",
+        "it_response_rate_percent",
+        "response_rate_percent",
+    ]
     return csv_response(f"{page.wave.slug}-responses.csv", header, rows)
 
 

@@ -187,8 +187,12 @@ def _add_responses(wave, instrument, value_streams, n, rng, last_day, gap_factor
 
 def _set_head_counts(wave, value_streams):
     """Head counts a little above the responses, so the overview shows response rates below 100%."""
-    counts = dict(wave.responses.values_list("value_stream").annotate(n=Count("id")).order_by())
+    counts = {
+        (stream, side): n
+        for stream, side, n in wave.responses.values_list("value_stream", "side").annotate(n=Count("id")).order_by()
+    }
     for vs in value_streams:
+        expected = {side: max(5, round(counts.get((vs.pk, side), 0) * 1.35)) for side in (Side.BIZ, Side.IT)}
         HeadCount.objects.update_or_create(
-            wave=wave, value_stream=vs, defaults={"people": max(10, round(counts.get(vs.pk, 0) * 1.35))}
+            wave=wave, value_stream=vs, defaults={"biz": expected[Side.BIZ], "it": expected[Side.IT]}
         )

@@ -248,6 +248,9 @@ class Wave(models.Model):
     opens_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until closed.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    languages = models.JSONField(
+        default=list, blank=True, help_text="Languages offered to respondents; empty: every language of the instrument."
+    )
     anonymity_threshold = models.PositiveSmallIntegerField(
         default=DEFAULT_ANONYMITY_THRESHOLD,
         help_text=f"Groups with fewer respondents are never shown (at least {MIN_ANONYMITY_THRESHOLD}).",
@@ -282,17 +285,24 @@ class Wave(models.Model):
 
 
 class HeadCount(models.Model):
-    """How many people of a value stream were asked to answer a wave: the base of its response rate."""
+    """How many people of a value stream, per side, were asked to answer a wave: the base of its response rates."""
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="head_counts")
     value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="head_counts")
-    people = models.PositiveIntegerField(help_text="Biz and IT together.")
+    biz = models.PositiveIntegerField(null=True, blank=True, verbose_name="Biz people")
+    it = models.PositiveIntegerField(null=True, blank=True, verbose_name="IT people")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "value_stream"], name="one_head_count_per_stream")]
 
     def __str__(self):
-        return f"{self.value_stream}: {self.people}"
+        return f"{self.value_stream}: Biz {self.biz}, IT {self.it}"
+
+    @property
+    def people(self):
+        """Biz and IT together, or None when neither is set."""
+        sides = [n for n in (self.biz, self.it) if n is not None]
+        return sum(sides) if sides else None
 
 
 class Response(models.Model):

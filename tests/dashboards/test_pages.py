@@ -186,7 +186,7 @@ def test_dimension_switch_draws_the_dimensions(staff_client, dash_wave):
 
 
 def test_overview_counts_responses_by_stream_and_side_against_head_counts(staff_client, dash_wave):
-    HeadCount.objects.create(wave=dash_wave, value_stream=stream("Beta"), people=26)
+    HeadCount.objects.create(wave=dash_wave, value_stream=stream("Beta"), biz=12, it=14)
     page = staff_client.get(reverse("dashboards:wave", args=[dash_wave.slug]))
     html = page.content.decode()
     assert "13 of 26 (50%)" in html  # Beta: 6 Biz + 7 IT
@@ -196,7 +196,8 @@ def test_overview_counts_responses_by_stream_and_side_against_head_counts(staff_
     }
     assert (rows["Tiny"]["biz_responses"], rows["Tiny"]["it_responses"]) == ("6", "2")
     assert rows["Beta"]["response_rate_percent"] == "50"
-    assert rows["Alpha"]["head_count"] == ""
+    assert (rows["Beta"]["biz_response_rate_percent"], rows["Beta"]["it_response_rate_percent"]) == ("50", "50")
+    assert rows["Alpha"]["biz_head_count"] == rows["Alpha"]["response_rate_percent"] == ""
 
 
 def test_trends_compare_waves_on_the_same_instrument(staff_client, instrument, dash_wave):
