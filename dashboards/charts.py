@@ -8,6 +8,8 @@ A suppressed side never becomes a number here: the report does not hold it, and 
 draw only what the report holds.
 """
 
+import html
+
 from plotly.colors import sample_colorscale
 
 # Okabe–Ito blue and orange: distinguishable with every common colour vision deficiency.
@@ -34,6 +36,15 @@ def figure(data, layout, filename):
     return {"data": data, "layout": {"font": FONT, **layout}, "config": _config(filename)}
 
 
+def text(label):
+    """Text that users typed (names, wordings), made safe for plotly.
+
+    plotly.js reads a few HTML tags in labels (<a href>, <b>, <br>, ...); escaped, the text shows
+    exactly as typed and can never become a link or markup.
+    """
+    return html.escape(str(label), quote=False)
+
+
 def wrap(label, width=14):
     """Break a long axis label at the space nearest its middle, so it fits beside a small chart."""
     if len(label) <= width or " " not in label:
@@ -48,7 +59,7 @@ def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_si
 
     A side with no shown mean on any axis gets no trace at all; a single hidden axis leaves a gap.
     """
-    axes = [wrap(row.name) for row in rows]
+    axes = [wrap(text(row.name)) for row in rows]
     traces = []
     for side in ("biz", "it"):
         means = [_mean(getattr(row, side)) for row in rows]
@@ -91,22 +102,22 @@ def gap_heatmap(report, filename):
     themes = report.themes
     streams = report.value_streams
     by_key = {(row.value_stream, row.code): row for row in report.comparisons if row.level == "theme"}
-    z, text = [], []
+    z, cell_labels = [], []
     for stream in streams:
-        z_row, text_row = [], []
+        z_row, label_row = [], []
         for theme in themes:
             row = by_key[(stream, theme["code"])]
             z_row.append(row.gap)
-            text_row.append(heatmap_label(row))
+            label_row.append(heatmap_label(row))
         z.append(z_row)
-        text.append(text_row)
+        cell_labels.append(label_row)
     largest = max((abs(gap) for z_row in z for gap in z_row if gap is not None), default=1.0) or 1.0
     trace = {
         "type": "heatmap",
         "z": z,
-        "x": [wrap(theme["name"]) for theme in themes],
-        "y": streams,
-        "text": text,
+        "x": [wrap(text(theme["name"])) for theme in themes],
+        "y": [text(stream) for stream in streams],
+        "text": cell_labels,
         "texttemplate": "%{text}",
         "hovertemplate": "%{y}<br>%{x}<br>gap %{text}<extra></extra>",
         "colorscale": GAP_COLOURSCALE,
@@ -146,7 +157,7 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
     colours = sample_colorscale("BrBG", [i / (points - 1) for i in range(points)]) if points > 1 else [NEUTRAL_GREY]
     middle = (points - 1) / 2
     rows = [(code, side) for code, _ in items for side in ("biz", "it")]
-    y = [f"{code} · {SIDE_LABELS[side]}" for code, side in rows]
+    y = [f"{text(code)} · {SIDE_LABELS[side]}" for code, side in rows]
     shares = []
     for code, side in rows:
         group = groups[(code, side)]
@@ -161,7 +172,7 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
     segments += [(p, 0.5, True) for p in neutral] + [(p, 1.0, True) for p in upper]
     traces = []
     for p, sign, in_legend in segments:
-        label = f"{scale_min + p} {scale_labels[p]}"
+        label = f"{scale_min + p} {text(scale_labels[p])}"
         traces.append(
             {
                 "type": "bar",
@@ -218,6 +229,8 @@ def _hidden_text(group):
 
 def gap_trend(wave_labels, series, filename):
     """The gap per theme over waves for one value stream. `series` is [(theme name, [gap or None])]."""
+    wave_labels = [text(label) for label in wave_labels]
+    series = [(text(name), gaps) for name, gaps in series]
     traces = [
         {
             "type": "scatter",

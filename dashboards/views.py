@@ -1,7 +1,6 @@
 """The change manager's pages. Thin: they look things up, ask `wave_data` for the figures and
 `charts` for the pictures, and render. Every number comes from the assessment report."""
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,9 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts.access import CHANGE_MANAGER, managed_organizations, managed_waves
+from accounts.views import role_required
 from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
-from surveys.models import Organization, ValueStream, Wave
+from surveys.models import ValueStream, Wave
 
 from . import charts
 from .csv_files import GAP_HEADER, csv_response, gap_rows, item_header, item_rows
@@ -23,24 +24,30 @@ from .trends import gap_trends
 from .wave_data import organization_streams, wave_figures
 
 LEVELS = {THEME: "Themes", DIMENSION: "Dimensions"}
+change_manager_required = role_required(CHANGE_MANAGER)
 POOLED = "all value streams"
 
 
-@staff_member_required
+@change_manager_required
 def home(request):
-    organizations = Organization.objects.prefetch_related(
-        Prefetch(
-            "waves", queryset=Wave.objects.select_related("instrument").annotate(responses_total=Count("responses"))
+    organizations = (
+        managed_organizations(request.user)
+        .prefetch_related(
+            Prefetch(
+                "waves", queryset=Wave.objects.select_related("instrument").annotate(responses_total=Count("responses"))
+            )
         )
-    ).order_by("name")
+        .order_by("name")
+    )
     return render(request, "dashboards/home.html", {"organizations": organizations})
 
 
 class WavePage:
     """What every page of one wave needs: the wave, its value streams and (lazily) its figures."""
 
-    def __init__(self, slug):
-        self.wave = get_object_or_404(Wave.objects.select_related("organization", "instrument"), slug=slug)
+    def __init__(self, slug, waves):
+        """`waves`: the waves the visitor may see; any other wave is "not found"."""
+        self.wave = get_object_or_404(waves.select_related("organization", "instrument"), slug=slug)
         self.organization_streams = organization_streams(self.wave)
         self.value_streams = [vs for vs in self.organization_streams if vs.in_wave]
         self._figures = None
@@ -80,16 +87,16 @@ def _level(request):
     return level if level in LEVELS else THEME
 
 
-@staff_member_required
+@change_manager_required
 def wave_overview(request, slug):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     table = response_table(page.wave, page.organization_streams)
     return render(request, "dashboards/wave_overview.html", page.context(table=table, page="overview"))
 
 
-@staff_member_required
+@change_manager_required
 def wave_responses_csv(request, slug):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     table = response_table(page.wave, page.organization_streams)
     rows = [
         [
@@ -119,9 +126,9 @@ def wave_responses_csv(request, slug):
     return csv_response(f"{page.wave.slug}-responses.csv", header, rows)
 
 
-@staff_member_required
+@change_manager_required
 def organization_view(request, slug):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     report = page.report
     level = _level(request)
     pooled_rows = report.rows(level, None)
@@ -153,16 +160,16 @@ def _heatmap_rows(report):
     return [(stream, [by_key[(stream, theme["code"])] for theme in report.themes]) for stream in report.value_streams]
 
 
-@staff_member_required
+@change_manager_required
 def heatmap_csv(request, slug):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     rows = [row for row in page.report.comparisons if row.level == THEME and row.value_stream is not None]
     return csv_response(f"{page.wave.slug}-gaps-by-value-stream.csv", GAP_HEADER, gap_rows(rows))
 
 
-@staff_member_required
+@change_manager_required
 def value_stream_view(request, slug, pk):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     vs = page.stream(pk)
     report = page.report
     level = _level(request)
@@ -180,9 +187,9 @@ def value_stream_view(request, slug, pk):
     return render(request, "dashboards/value_stream.html", context)
 
 
-@staff_member_required
+@change_manager_required
 def gaps_csv(request, slug, pk=None):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     level = _level(request)
     name = None if pk is None else page.stream(pk).name
     filename = f"{page.wave.slug}-{slugify(name or POOLED)}-gaps-{level}.csv"
@@ -205,9 +212,9 @@ def _selected_stream(page, request):
     return page.stream(int(pk))
 
 
-@staff_member_required
+@change_manager_required
 def items_view(request, slug):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     stream = _selected_stream(page, request)
     name = stream.name if stream else None
     figures = page.figures
@@ -236,9 +243,9 @@ def items_view(request, slug):
     return render(request, "dashboards/items.html", context)
 
 
-@staff_member_required
+@change_manager_required
 def items_csv(request, slug):
-    page = WavePage(slug)
+    page = WavePage(slug, managed_waves(request.user))
     stream = _selected_stream(page, request)
     name = stream.name if stream else None
     instrument = page.wave.instrument
@@ -250,9 +257,9 @@ def items_csv(request, slug):
     )
 
 
-@staff_member_required
+@change_manager_required
 def trends_view(request, pk):
-    organization = get_object_or_404(Organization, pk=pk)
+    organization = get_object_or_404(managed_organizations(request.user), pk=pk)
     trends = gap_trends(organization, request.GET.get("instrument"))
     charts_by_stream = [
         {
@@ -271,9 +278,9 @@ def trends_view(request, pk):
     return render(request, "dashboards/trends.html", context)
 
 
-@staff_member_required
+@change_manager_required
 def trends_csv(request, pk):
-    organization = get_object_or_404(Organization, pk=pk)
+    organization = get_object_or_404(managed_organizations(request.user), pk=pk)
     trends = gap_trends(organization, request.GET.get("instrument"))
     header = ["value_stream", "theme", *trends.wave_slugs]
     rows = [
@@ -282,10 +289,13 @@ def trends_csv(request, pk):
     return csv_response(f"{slugify(organization.name)}-gap-trends.csv", header, rows)
 
 
-@staff_member_required
+@change_manager_required
 @require_POST
 def create_radiator_link(request, pk):
-    vs = get_object_or_404(ValueStream.objects.select_related("organization"), pk=pk)
+    vs = get_object_or_404(
+        ValueStream.objects.filter(organization__in=managed_organizations(request.user)).select_related("organization"),
+        pk=pk,
+    )
     label = request.POST.get("label", "").strip()[:100]
     link, token = RadiatorLink.create(vs, request.user, label)
     url = request.build_absolute_uri(reverse("dashboards:radiator", args=[token]))
@@ -294,10 +304,12 @@ def create_radiator_link(request, pk):
     return response
 
 
-@staff_member_required
+@change_manager_required
 @require_POST
 def revoke_radiator_link(request, pk):
-    link = get_object_or_404(RadiatorLink, pk=pk)
+    link = get_object_or_404(
+        RadiatorLink.objects.filter(value_stream__organization__in=managed_organizations(request.user)), pk=pk
+    )
     link.revoke()
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -320,7 +332,7 @@ def radiator(request, token):
     )
     context = {"stream": vs, "wave": wave, "now": timezone.now()}
     if wave is not None:
-        page = WavePage(wave.slug)
+        page = WavePage(wave.slug, Wave.objects.filter(pk=wave.pk))
         report = page.report
         rows = report.rows(THEME, vs.name)
         context.update(

@@ -100,14 +100,20 @@ def demo_rows(rng, n, value_streams, today):
     return rows, value_stream_index, is_biz
 
 
-def ensure_demo_login():
-    """The demo staff account, with a fresh random password that the caller prints."""
+def ensure_demo_login(organization):
+    """The demo account, change manager and researcher of the demo organization, with a fresh
+    random password that the caller prints. Not an administrator: the demo shows what a change
+    manager sees."""
+    from accounts.models import Membership  # accounts builds on surveys, not the other way round
+
     password = secrets.token_urlsafe(12)
     user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
-    user.is_staff = True
-    user.is_superuser = True
+    user.is_staff = False
+    user.is_superuser = False
     user.set_password(password)
     user.save()
+    for role in (Membership.Role.CHANGE_MANAGER, Membership.Role.RESEARCHER):
+        Membership.objects.get_or_create(user=user, organization=organization, role=role)
     return DEMO_USERNAME, password
 
 
@@ -147,7 +153,7 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
             },
         )
         earlier.value_streams.add(*value_streams)
-    username, password = ensure_demo_login()
+    username, password = ensure_demo_login(organization)
     if earlier_created:
         _add_responses(
             earlier,

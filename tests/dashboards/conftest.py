@@ -5,7 +5,6 @@ suppress one more IT cell (Alpha's, the smaller shown one) to stop differencing.
 """
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from surveys.response_import import import_responses
@@ -51,9 +50,3 @@ def fresh_cache():
 def dash_wave(instrument):
     return import_wave(instrument, wave_rows())
 
-
-@pytest.fixture
-def staff_client(client, db):
-    user = get_user_model().objects.create_user("manager", password="x", is_staff=True)
-    client.force_login(user)
-    return client

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.urls import reverse
@@ -83,30 +82,30 @@ def swap_value_streams(wave, first, second, side="it"):
     cache.clear()  # responses are never edited in the app, so the cache key does not see this
 
 
-def test_suppressed_answers_change_nothing_on_any_page_chart_or_csv(staff_client, dash_wave):
+def test_suppressed_answers_change_nothing_on_any_page_chart_or_csv(admin_client, dash_wave):
     """Tiny IT (2 people) and Alpha IT (hidden to stop differencing) exchange a respondent.
 
     If any page, chart or download depended on a hidden group's answers, it would change.
     """
-    before = rendered(staff_client, dash_wave)
+    before = rendered(admin_client, dash_wave)
     swap_value_streams(dash_wave, "Tiny", "Alpha")
-    after = rendered(staff_client, dash_wave)
+    after = rendered(admin_client, dash_wave)
     for name in before:
         assert before[name] == after[name], f"{name} shows something of a hidden group"
 
 
-def test_the_swap_test_sees_a_change_in_a_shown_group(staff_client, dash_wave):
+def test_the_swap_test_sees_a_change_in_a_shown_group(admin_client, dash_wave):
     """The control of the test above: exchanging with Beta IT, which is shown, changes its page."""
-    before = rendered(staff_client, dash_wave)
+    before = rendered(admin_client, dash_wave)
     swap_value_streams(dash_wave, "Tiny", "Beta")
-    after = rendered(staff_client, dash_wave)
+    after = rendered(admin_client, dash_wave)
     assert before["tiny stream"] == after["tiny stream"]  # Tiny IT: still 2, still hidden
     assert before["heatmap csv"] != after["heatmap csv"]
     assert before["items csv"] == after["items csv"]  # pooled: the same people
 
 
-def test_value_stream_page_says_why_a_side_is_hidden_and_does_not_draw_it(staff_client, dash_wave):
-    page = staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Tiny").pk]))
+def test_value_stream_page_says_why_a_side_is_hidden_and_does_not_draw_it(admin_client, dash_wave):
+    page = admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Tiny").pk]))
     html = page.content.decode()
     assert "fewer than 5 responses — hidden to protect anonymity" in html
     radar = figures_on(page)["radar"]
@@ -114,16 +113,16 @@ def test_value_stream_page_says_why_a_side_is_hidden_and_does_not_draw_it(staff_
     assert radar["layout"]["polar"]["radialaxis"]["range"] == [1, 5]
 
 
-def test_secondary_suppression_hides_another_side_too(staff_client, dash_wave):
+def test_secondary_suppression_hides_another_side_too(admin_client, dash_wave):
     """Pooled IT minus Beta IT would give Tiny IT, so Alpha IT (the smaller shown cell) is hidden too."""
-    page = staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Alpha").pk]))
+    page = admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Alpha").pk]))
     assert [trace["name"] for trace in figures_on(page)["radar"]["data"]] == ["Biz"]
-    beta = staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Beta").pk]))
+    beta = admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Beta").pk]))
     assert [trace["name"] for trace in figures_on(beta)["radar"]["data"]] == ["Biz", "IT"]
 
 
-def test_heatmap_leaves_hidden_cells_without_colour(staff_client, dash_wave):
-    page = staff_client.get(reverse("dashboards:organization", args=[dash_wave.slug]))
+def test_heatmap_leaves_hidden_cells_without_colour(admin_client, dash_wave):
+    page = admin_client.get(reverse("dashboards:organization", args=[dash_wave.slug]))
     heatmap = figures_on(page)["heatmap"]["data"][0]
     tiny = heatmap["y"].index("Tiny")
     assert heatmap["z"][tiny] == [None, None, None]
@@ -132,14 +131,14 @@ def test_heatmap_leaves_hidden_cells_without_colour(staff_client, dash_wave):
     assert all(gap is not None for gap in heatmap["z"][beta])
 
 
-def test_item_counts_of_a_hidden_group_are_neither_drawn_nor_downloadable(staff_client, dash_wave):
+def test_item_counts_of_a_hidden_group_are_neither_drawn_nor_downloadable(admin_client, dash_wave):
     tiny = stream("Tiny")
     url = reverse("dashboards:items_csv", args=[dash_wave.slug]) + f"?value_stream={tiny.pk}"
-    it_rows = [r for r in csv_rows(staff_client.get(url)) if r["side"] == "it"]
+    it_rows = [r for r in csv_rows(admin_client.get(url)) if r["side"] == "it"]
     assert it_rows and all(r["status"] == "suppressed" for r in it_rows)
     assert all(r["n_1"] == r["n_5"] == r["n_not_applicable"] == "" for r in it_rows)
 
-    page = staff_client.get(reverse("dashboards:items", args=[dash_wave.slug]) + f"?value_stream={tiny.pk}")
+    page = admin_client.get(reverse("dashboards:items", args=[dash_wave.slug]) + f"?value_stream={tiny.pk}")
     for figure in figures_on(page).values():
         bars = [trace for trace in figure["data"] if trace.get("xaxis") != "x2"]
         it_positions = [i for i, label in enumerate(bars[0]["y"]) if label.endswith("IT")]
@@ -161,38 +160,38 @@ def test_radiator_shows_only_what_passes_the_anonymity_rules(client, dash_wave):
 # --- what the pages show ---------------------------------------------------------------------
 
 
-def test_gap_table_and_csv_carry_the_report_figures(staff_client, dash_wave):
+def test_gap_table_and_csv_carry_the_report_figures(admin_client, dash_wave):
     beta = stream("Beta")
     report = wave_report(dash_wave)
     expected = {r.code: r for r in report.rows("theme", "Beta")}
-    rows = csv_rows(staff_client.get(reverse("dashboards:gaps_csv", args=[dash_wave.slug, beta.pk])))
+    rows = csv_rows(admin_client.get(reverse("dashboards:gaps_csv", args=[dash_wave.slug, beta.pk])))
     assert [r["code"] for r in rows] == ["PCT", "SPS", "DH"]
     for line in rows:
         assert float(line["gap"]) == pytest.approx(expected[line["code"]].gap, abs=1e-4)
         assert float(line["mwu_p_holm"]) == pytest.approx(expected[line["code"]].mwu_p_holm, abs=1e-4)
         assert (line["magnitude"] or None) == expected[line["code"]].magnitude
 
-    html = staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, beta.pk])).content.decode()
+    html = admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, beta.pk])).content.decode()
     assert f"{expected['DH'].gap:+.2f}" in html
     assert "negligible below 0.2, small from 0.2, medium from 0.5, large from 0.8" in html
 
 
-def test_dimension_switch_draws_the_dimensions(staff_client, dash_wave):
-    page = staff_client.get(
+def test_dimension_switch_draws_the_dimensions(admin_client, dash_wave):
+    page = admin_client.get(
         reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Beta").pk]) + "?level=dimension"
     )
     biz = figures_on(page)["radar"]["data"][0]
     assert biz["theta"] == ["Seek Value", "Enable<br>Proximity", "Seek Value"]  # closed polygon
 
 
-def test_overview_counts_responses_by_stream_and_side_against_head_counts(staff_client, dash_wave):
+def test_overview_counts_responses_by_stream_and_side_against_head_counts(admin_client, dash_wave):
     HeadCount.objects.create(wave=dash_wave, value_stream=stream("Beta"), biz=12, it=14)
-    page = staff_client.get(reverse("dashboards:wave", args=[dash_wave.slug]))
+    page = admin_client.get(reverse("dashboards:wave", args=[dash_wave.slug]))
     html = page.content.decode()
     assert "13 of 26 (50%)" in html  # Beta: 6 Biz + 7 IT
     rows = {
         r["value_stream"]: r
-        for r in csv_rows(staff_client.get(reverse("dashboards:wave_responses_csv", args=[dash_wave.slug])))
+        for r in csv_rows(admin_client.get(reverse("dashboards:wave_responses_csv", args=[dash_wave.slug])))
     }
     assert (rows["Tiny"]["biz_responses"], rows["Tiny"]["it_responses"]) == ("6", "2")
     assert rows["Beta"]["response_rate_percent"] == "50"
@@ -200,14 +199,14 @@ def test_overview_counts_responses_by_stream_and_side_against_head_counts(staff_
     assert rows["Alpha"]["biz_head_count"] == rows["Alpha"]["response_rate_percent"] == ""
 
 
-def test_trends_compare_waves_on_the_same_instrument(staff_client, instrument, dash_wave):
+def test_trends_compare_waves_on_the_same_instrument(admin_client, instrument, dash_wave):
     later = import_wave(
         instrument,
         [row("Beta", "biz", dh=(5, 5)) for _ in range(6)] + [row("Beta", "it") for _ in range(6)],
         slug="later",
     )
     Wave.objects.filter(pk=later.pk).update(opens_at=dash_wave.opens_at.replace(year=dash_wave.opens_at.year + 1))
-    rows = csv_rows(staff_client.get(reverse("dashboards:trends_csv", args=[dash_wave.organization_id])))
+    rows = csv_rows(admin_client.get(reverse("dashboards:trends_csv", args=[dash_wave.organization_id])))
     beta_dh = next(r for r in rows if r["value_stream"] == "Beta" and r["theme"] == "Digital Harmony")
     first = next(r for r in wave_report(dash_wave).rows("theme", "Beta") if r.code == "DH")
     second = next(r for r in wave_report(later).rows("theme", "Beta") if r.code == "DH")
@@ -217,14 +216,14 @@ def test_trends_compare_waves_on_the_same_instrument(staff_client, instrument, d
     assert tiny_dh["dash-wave"] == tiny_dh["later"] == ""  # hidden, then absent
 
 
-def test_trends_of_a_single_wave_say_a_trend_needs_another(staff_client, dash_wave):
-    html = staff_client.get(reverse("dashboards:trends", args=[dash_wave.organization_id])).content.decode()
+def test_trends_of_a_single_wave_say_a_trend_needs_another(admin_client, dash_wave):
+    html = admin_client.get(reverse("dashboards:trends", args=[dash_wave.organization_id])).content.decode()
     assert "There is one wave so far" in html
 
 
-def test_csv_cells_typed_by_users_cannot_run_as_spreadsheet_formulas(staff_client, instrument):
+def test_csv_cells_typed_by_users_cannot_run_as_spreadsheet_formulas(admin_client, instrument):
     wave = import_wave(instrument, [row("=HYPERLINK(1)", side) for side in ("biz", "it") for _ in range(5)])
-    rows = csv_rows(staff_client.get(reverse("dashboards:heatmap_csv", args=[wave.slug])))
+    rows = csv_rows(admin_client.get(reverse("dashboards:heatmap_csv", args=[wave.slug])))
     assert {r["value_stream"] for r in rows} == {"'=HYPERLINK(1)"}
     assert all(not r["gap"].startswith("'") for r in rows)  # numbers stay numbers, even negative ones
 
@@ -232,52 +231,42 @@ def test_csv_cells_typed_by_users_cannot_run_as_spreadsheet_formulas(staff_clien
 # --- empty states ----------------------------------------------------------------------------
 
 
-def test_pages_of_a_wave_without_responses(staff_client, wave):
+def test_pages_of_a_wave_without_responses(admin_client, wave):
     for url in [
         reverse("dashboards:wave", args=[wave.slug]),
         reverse("dashboards:organization", args=[wave.slug]),
         reverse("dashboards:value_stream", args=[wave.slug, wave.value_streams.first().pk]),
         reverse("dashboards:items", args=[wave.slug]),
     ]:
-        page = staff_client.get(url)
+        page = admin_client.get(url)
         assert page.status_code == 200, url
-    overview = staff_client.get(reverse("dashboards:wave", args=[wave.slug])).content.decode()
+    overview = admin_client.get(reverse("dashboards:wave", args=[wave.slug])).content.decode()
     assert "No responses yet" in overview
-    page = staff_client.get(reverse("dashboards:value_stream", args=[wave.slug, wave.value_streams.first().pk]))
+    page = admin_client.get(reverse("dashboards:value_stream", args=[wave.slug, wave.value_streams.first().pk]))
     assert figures_on(page)["radar"]["data"] == []
     assert "no responses" in page.content.decode()
 
 
-def test_value_stream_with_only_one_side(staff_client, instrument):
+def test_value_stream_with_only_one_side(admin_client, instrument):
     wave = import_wave(instrument, [row("Solo", "biz") for _ in range(6)] + [row("Other", "it") for _ in range(6)])
-    page = staff_client.get(reverse("dashboards:value_stream", args=[wave.slug, stream("Solo").pk]))
+    page = admin_client.get(reverse("dashboards:value_stream", args=[wave.slug, stream("Solo").pk]))
     assert [trace["name"] for trace in figures_on(page)["radar"]["data"]] == ["Biz"]
     assert "no comparison" in page.content.decode()
 
 
-def test_a_value_stream_of_another_wave_is_not_found(staff_client, dash_wave, organization):
+def test_a_value_stream_of_another_wave_is_not_found(admin_client, dash_wave, organization):
     foreign = ValueStream.objects.create(organization=organization, name="Elsewhere")
-    assert staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, foreign.pk])).status_code == 404
+    assert admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, foreign.pk])).status_code == 404
     items = reverse("dashboards:items", args=[dash_wave.slug])
-    assert staff_client.get(items + f"?value_stream={foreign.pk}").status_code == 404
-    assert staff_client.get(items + "?value_stream=abc").status_code == 404
+    assert admin_client.get(items + f"?value_stream={foreign.pk}").status_code == 404
+    assert admin_client.get(items + "?value_stream=abc").status_code == 404
 
 
 # --- access and cost -------------------------------------------------------------------------
 
 
-def test_pages_need_a_staff_login(client, dash_wave):
-    get_user_model().objects.create_user("respondent", password="x")
-    for name, url in [("home", reverse("dashboards:home")), *wave_pages(dash_wave)]:
-        response = client.get(url)
-        assert response.status_code == 302 and "/admin/login/" in response["Location"], name
-    client.login(username="respondent", password="x")
-    for name, url in wave_pages(dash_wave):
-        assert client.get(url).status_code == 302, name
-
-
 @pytest.mark.parametrize("page", ["overview", "organization", "tiny stream", "items", "items csv", "trends"])
-def test_query_count_does_not_grow_with_the_responses(staff_client, instrument, django_assert_max_num_queries, page):
+def test_query_count_does_not_grow_with_the_responses(admin_client, instrument, django_assert_max_num_queries, page):
     """The same page costs the same queries for 32 responses and for 10 times as many."""
     small = import_wave(instrument, wave_rows(), slug="small", organization="Small Bank")
     large = import_wave(instrument, wave_rows() * 10, slug="large", organization="Large Bank")
@@ -286,18 +275,18 @@ def test_query_count_does_not_grow_with_the_responses(staff_client, instrument, 
         url = dict(wave_pages(wave))[page]
         cache.clear()
         with django_assert_max_num_queries(25) as captured:
-            assert staff_client.get(url).status_code == 200
+            assert admin_client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
 
 
-def test_plotly_is_served_locally_and_no_page_loads_anything_from_elsewhere(staff_client, dash_wave):
+def test_plotly_is_served_locally_and_no_page_loads_anything_from_elsewhere(admin_client, dash_wave):
     found = finders.find("plotly/plotly.min.js")
     assert found and Path(found).read_bytes().startswith(b"/**")  # the plotly package's bundle
     collected = [path for finder in finders.get_finders() for path, _ in finder.list([]) if path == "plotly.min.js"]
     assert collected == ["plotly.min.js"]  # collectstatic copies it too (under the "plotly" prefix)
-    organization_page = staff_client.get(reverse("dashboards:organization", args=[dash_wave.slug])).content.decode()
+    organization_page = admin_client.get(reverse("dashboards:organization", args=[dash_wave.slug])).content.decode()
     assert '<script src="/static/plotly/plotly.min.js">' in organization_page
     for name, url in wave_pages(dash_wave):
-        html = staff_client.get(url).content.decode()
+        html = admin_client.get(url).content.decode()
         assert not re.search(r'(src|href)="(https?:)?//', html), name

@@ -3,11 +3,13 @@
 import datetime
 import re
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Membership
 from dashboards.models import RadiatorLink, hash_token
-from surveys.models import ValueStream, Wave
+from surveys.models import Organization, ValueStream, Wave
 
 from .conftest import ORGANIZATION
 
@@ -16,27 +18,27 @@ def beta():
     return ValueStream.objects.get(organization__name=ORGANIZATION, name="Beta")
 
 
-def create_link(staff_client, label="Kitchen, 3rd floor"):
-    page = staff_client.post(reverse("dashboards:create_radiator_link", args=[beta().pk]), {"label": label})
+def create_link(admin_client, label="Kitchen, 3rd floor"):
+    page = admin_client.post(reverse("dashboards:create_radiator_link", args=[beta().pk]), {"label": label})
     assert page.status_code == 200
     return page, re.search(r'id="radiator-url"[^>]*value="([^"]+)"', page.content.decode()).group(1)
 
 
-def test_link_is_shown_once_and_only_its_hash_is_stored(staff_client, dash_wave):
-    page, url = create_link(staff_client)
+def test_link_is_shown_once_and_only_its_hash_is_stored(admin_client, dash_wave):
+    page, url = create_link(admin_client)
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert len(token) >= 43  # 256 random bits, URL-safe
     assert page["Cache-Control"] == "no-store"
     link = RadiatorLink.objects.get()
     assert link.token_hash == hash_token(token) and token not in link.token_hash
-    assert link.label == "Kitchen, 3rd floor" and link.created_by.username == "manager"
-    stream_page = staff_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, beta().pk]))
+    assert link.label == "Kitchen, 3rd floor" and link.created_by.username == "admin"
+    stream_page = admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, beta().pk]))
     assert "Kitchen, 3rd floor" in stream_page.content.decode()
     assert token not in stream_page.content.decode()
 
 
-def test_radiator_opens_without_login_with_large_read_only_figures(client, staff_client, dash_wave):
-    _, url = create_link(staff_client)
+def test_radiator_opens_without_login_with_large_read_only_figures(client, admin_client, dash_wave):
+    _, url = create_link(admin_client)
     page = client.get(url)  # another client: no session, like a private window
     html = page.content.decode()
     assert page.status_code == 200
@@ -48,11 +50,11 @@ def test_radiator_opens_without_login_with_large_read_only_figures(client, staff
     assert 'data-static="true"' in html
 
 
-def test_revoked_and_unknown_links_are_not_found(client, staff_client, dash_wave):
-    _, url = create_link(staff_client)
+def test_revoked_and_unknown_links_are_not_found(client, admin_client, dash_wave):
+    _, url = create_link(admin_client)
     link = RadiatorLink.objects.get()
     stream_page = reverse("dashboards:value_stream", args=[dash_wave.slug, beta().pk])
-    response = staff_client.post(reverse("dashboards:revoke_radiator_link", args=[link.pk]), {"next": stream_page})
+    response = admin_client.post(reverse("dashboards:revoke_radiator_link", args=[link.pk]), {"next": stream_page})
     assert response.status_code == 302 and response["Location"] == stream_page
     assert client.get(url).status_code == 404
     assert client.get(reverse("dashboards:radiator", args=["not-a-token"])).status_code == 404
@@ -60,23 +62,33 @@ def test_revoked_and_unknown_links_are_not_found(client, staff_client, dash_wave
     assert link.revoked_at is not None
 
 
-def test_revoking_never_redirects_to_another_site(staff_client, dash_wave):
-    create_link(staff_client)
+def test_revoking_never_redirects_to_another_site(admin_client, dash_wave):
+    create_link(admin_client)
     link = RadiatorLink.objects.get()
-    response = staff_client.post(
+    response = admin_client.post(
         reverse("dashboards:revoke_radiator_link", args=[link.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("dashboards:home")
 
 
-def test_links_are_created_and_revoked_by_staff_only(client, dash_wave):
-    response = client.post(reverse("dashboards:create_radiator_link", args=[beta().pk]))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+def test_links_are_created_and_revoked_by_change_managers_of_the_organization_only(client, dash_wave):
+    create = reverse("dashboards:create_radiator_link", args=[beta().pk])
+    response = client.post(create)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    other = Organization.objects.create(name="Other Bank")
+    outsider = get_user_model().objects.create_user("outsider")
+    Membership.objects.create(user=outsider, organization=other, role=Membership.Role.CHANGE_MANAGER)
+    client.force_login(outsider)
+    assert client.post(create).status_code == 404
     assert not RadiatorLink.objects.exists()
+    link, _ = RadiatorLink.create(beta(), None)
+    assert client.post(reverse("dashboards:revoke_radiator_link", args=[link.pk])).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
 
 
-def test_radiator_follows_the_newest_started_wave(client, staff_client, dash_wave, instrument):
-    _, url = create_link(staff_client)
+def test_radiator_follows_the_newest_started_wave(client, admin_client, dash_wave, instrument):
+    _, url = create_link(admin_client)
     newer = Wave.objects.create(
         slug="next-quarter",
         title="Next quarter",

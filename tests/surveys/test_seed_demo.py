@@ -8,6 +8,7 @@ from statistics import mean
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from surveys.demo import DEMO_ORGANIZATION, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG
@@ -100,7 +101,11 @@ def test_output_gives_the_questionnaire_link_and_a_demo_login(seeded, client):
     login = re.search(r"Demo login:\s+user '(\w+)', password '([^']+)'", seeded)
     assert login, seeded
 
-    assert client.login(username=login.group(1), password=login.group(2))
+    response = client.post(
+        reverse("accounts:login"), {"username": login.group(1), "password": login.group(2)}, follow=True
+    )
+    assert response.request["PATH_INFO"] == reverse("dashboards:home")  # the login form leads to the dashboards
+    assert DEMO_ORGANIZATION in response.content.decode()
 
 
 def test_once_leaves_a_seeded_wave_as_it_is(seeded):
@@ -138,8 +143,8 @@ def _gap(value_stream, theme_code, instrument):
     ).values_list("response__side", "item__reverse", "value")
     flip = instrument.scale_min + instrument.scale_max
     scored = {"biz": [], "it": []}
-    for side, reverse, value in rows:
-        scored[side].append(flip - value if reverse else value)
+    for side, is_reverse, value in rows:
+        scored[side].append(flip - value if is_reverse else value)
     return mean(scored["biz"]) - mean(scored["it"])
 
 

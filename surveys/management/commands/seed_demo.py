@@ -27,8 +27,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "\n"
             f"  Questionnaire (open link): {base}{reverse('surveys:intro', args=[wave.slug])}\n"
-            f"  Dashboards (staff):        {base}{reverse('dashboards:home')}\n"
-            f"  Staff login:               {base}{reverse('admin:index')}\n"
+            f"  Dashboards:                {base}{reverse('dashboards:home')}\n"
             f"  Demo login:                user {result.username!r}, password {result.password!r}"
-            " (new on every run)\n"
+            " (change manager and researcher of the demo; new on every run)\n"
+            f"  Administrators:            {base}{reverse('admin:index')}"
+            " (create one with: python manage.py createsuperuser)\n"
         )

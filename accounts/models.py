@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.db import models
+
+from surveys.models import Organization
+
+
+class Membership(models.Model):
+    """A person's role in one organization. Administrators (superusers) need none: they see everything.
+
+    Respondents have no account at all.
+    """
+
+    class Role(models.TextChoices):
+        CHANGE_MANAGER = "change_manager", "Change manager"  # sets up waves, reads the dashboards
+        RESEARCHER = "researcher", "Researcher"  # downloads anonymized exports
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="one_membership_per_role"),
+        ]
+        ordering = ["organization__name", "role"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.organization}"

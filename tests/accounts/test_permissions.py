@@ -1,0 +1,119 @@
+"""Every role against every staff page: the table a security review reads.
+
+Organization A has a wave; the people are an anonymous visitor, a logged-in person without a
+role, a researcher of A, a change manager of A, a change manager of B only, and an
+administrator. A role that does not fit the page gets 403; the right role for another
+organization gets 404, as if A's objects did not exist.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accounts.models import Membership
+from dashboards.models import RadiatorLink
+from surveys.models import Organization
+from tests.dashboards.conftest import import_wave, wave_rows
+
+LOGIN, OK, FORBIDDEN, NOT_FOUND = "login", 200, 403, 404
+
+# person -> expected outcome on a page of organization A
+DASHBOARD_OUTCOME = {
+    "anonymous": LOGIN,
+    "no role": FORBIDDEN,
+    "researcher of A": FORBIDDEN,
+    "change manager of A": OK,
+    "change manager of B": NOT_FOUND,
+    "administrator": OK,
+}
+
+
+@pytest.fixture
+def organization_a_wave(instrument):
+    return import_wave(instrument, wave_rows(), organization="Organization A")
+
+
+@pytest.fixture
+def people(organization_a_wave):
+    a = organization_a_wave.organization
+    b = Organization.objects.create(name="Organization B")
+    users = get_user_model().objects
+    people = {"anonymous": None, "no role": users.create_user("norole")}
+    people["researcher of A"] = users.create_user("researcher")
+    Membership.objects.create(user=people["researcher of A"], organization=a, role=Membership.Role.RESEARCHER)
+    people["change manager of A"] = users.create_user("manager_a")
+    Membership.objects.create(user=people["change manager of A"], organization=a, role=Membership.Role.CHANGE_MANAGER)
+    people["change manager of B"] = users.create_user("manager_b")
+    Membership.objects.create(user=people["change manager of B"], organization=b, role=Membership.Role.CHANGE_MANAGER)
+    people["administrator"] = users.create_superuser("root", password="x")
+    return people
+
+
+def pages_of(wave):
+    stream = wave.value_streams.order_by("name").first()
+    slug = wave.slug
+    return {
+        "overview": reverse("dashboards:wave", args=[slug]),
+        "responses csv": reverse("dashboards:wave_responses_csv", args=[slug]),
+        "organization": reverse("dashboards:organization", args=[slug]),
+        "pooled gaps csv": reverse("dashboards:pooled_gaps_csv", args=[slug]),
+        "heatmap csv": reverse("dashboards:heatmap_csv", args=[slug]),
+        "value stream": reverse("dashboards:value_stream", args=[slug, stream.pk]),
+        "gaps csv": reverse("dashboards:gaps_csv", args=[slug, stream.pk]),
+        "items": reverse("dashboards:items", args=[slug]),
+        "items csv": reverse("dashboards:items_csv", args=[slug]),
+        "trends": reverse("dashboards:trends", args=[wave.organization_id]),
+        "trends csv": reverse("dashboards:trends_csv", args=[wave.organization_id]),
+    }
+
+
+def outcome(response):
+    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
+        return LOGIN
+    return response.status_code
+
+
+def client_for(client, person):
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+@pytest.mark.parametrize("person", list(DASHBOARD_OUTCOME))
+def test_dashboard_pages_by_role(client, people, organization_a_wave, person):
+    client = client_for(client, people[person])
+    results = {page: outcome(client.get(url)) for page, url in pages_of(organization_a_wave).items()}
+    assert results == dict.fromkeys(results, DASHBOARD_OUTCOME[person])
+
+
+@pytest.mark.parametrize("person", list(DASHBOARD_OUTCOME))
+def test_radiator_links_by_role(client, people, organization_a_wave, person):
+    stream = organization_a_wave.value_streams.order_by("name").first()
+    link, _ = RadiatorLink.create(stream, None)
+    client = client_for(client, people[person])
+    create = outcome(client.post(reverse("dashboards:create_radiator_link", args=[stream.pk])))
+    revoke = outcome(client.post(reverse("dashboards:revoke_radiator_link", args=[link.pk])))
+    expected = DASHBOARD_OUTCOME[person]
+    assert create == expected
+    assert revoke == (302 if expected == OK else expected)
+    link.refresh_from_db()
+    assert (link.revoked_at is not None) == (expected == OK)
+
+
+@pytest.mark.parametrize(
+    ("person", "sees_a"),
+    [("change manager of A", True), ("change manager of B", False), ("administrator", True)],
+)
+def test_dashboard_home_lists_only_the_organizations_of_the_person(client, people, organization_a_wave, person, sees_a):
+    html = client_for(client, people[person]).get(reverse("dashboards:home")).content.decode()
+    assert ("Organization A" in html) == sees_a
+    assert ("Organization B" in html) == (person != "change manager of A")
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [("anonymous", 302), ("no role", 302), ("change manager of A", 302), ("administrator", 200)],
+)
+def test_the_admin_is_for_administrators(client, people, person, status):
+    """Change managers work in the app; the Django admin stays with administrators (staff)."""
+    assert client_for(client, people[person]).get(reverse("admin:index")).status_code == status
