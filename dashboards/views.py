@@ -22,6 +22,7 @@ from .models import RadiatorLink
 from .overview import response_table
 from .trends import gap_trends
 from .wave_data import organization_streams, wave_figures
+from .wave_setup import WaveForm
 
 LEVELS = {THEME: "Themes", DIMENSION: "Dimensions"}
 change_manager_required = role_required(CHANGE_MANAGER)
@@ -350,3 +351,23 @@ def radiator(request, token):
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@change_manager_required
+def wave_create(request, pk):
+    organization = get_object_or_404(managed_organizations(request.user), pk=pk)
+    form = WaveForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        wave = form.save()
+        return redirect("dashboards:wave", slug=wave.slug)
+    return render(request, "dashboards/wave_form.html", {"form": form, "organization": organization})
+
+
+@change_manager_required
+def wave_edit(request, slug):
+    wave = get_object_or_404(managed_waves(request.user).select_related("organization"), slug=slug)
+    form = WaveForm(request.POST or None, instance=wave, organization=wave.organization)
+    if request.method == "POST" and form.is_valid():
+        wave = form.save()
+        return redirect("dashboards:wave", slug=wave.slug)
+    return render(request, "dashboards/wave_form.html", {"form": form, "organization": wave.organization, "wave": wave})

@@ -1,0 +1,152 @@
+"""Setting up a wave in the app: the form a change manager fills in, and saving it.
+
+Two rules protect respondents once a wave has responses: its instrument is fixed (the answers
+belong to its items), and its anonymity threshold can rise but never fall (people answered under
+the promise of that k).
+"""
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+
+from surveys.models import MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class WaveForm(forms.ModelForm):
+    new_value_streams = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="New value streams",
+        help_text="One name per line; they are created in the organization and added to this wave.",
+    )
+    languages = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=settings.LANGUAGES,
+        help_text="The languages respondents may choose. None ticked: every language of the instrument.",
+    )
+
+    class Meta:
+        model = Wave
+        fields = [
+            "title",
+            "slug",
+            "instrument",
+            "value_streams",
+            "opens_at",
+            "closes_at",
+            "status",
+            "anonymity_threshold",
+            "languages",
+        ]
+        widgets = {
+            "value_streams": forms.CheckboxSelectMultiple,
+            "opens_at": DateTimeInput(),
+            "closes_at": DateTimeInput(),
+        }
+        help_texts = {
+            "slug": "Part of the questionnaire link: /s/<slug>/. Letters, digits and hyphens.",
+            "status": "Respondents can answer while the wave is open and between its opening and closing times.",
+        }
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.instance.organization = organization
+        self.fields["value_streams"].queryset = ValueStream.objects.filter(organization=organization).order_by("name")
+        self.fields["value_streams"].required = False
+        self.fields["instrument"].queryset = InstrumentVersion.objects.order_by("code", "version")
+        self.fields["anonymity_threshold"].min_value = MIN_ANONYMITY_THRESHOLD
+        self.fields["anonymity_threshold"].widget.attrs["min"] = MIN_ANONYMITY_THRESHOLD
+        self.has_responses = bool(self.instance.pk) and self.instance.responses.exists()
+        if self.has_responses:
+            self.fields["instrument"].disabled = True
+            self.fields["instrument"].help_text = "Fixed: the wave has responses to this instrument's items."
+        head_counts = {hc.value_stream_id: hc for hc in self.instance.head_counts.all()} if self.instance.pk else {}
+        self.head_count_fields = []
+        for stream in self.fields["value_streams"].queryset:
+            current = head_counts.get(stream.pk)
+            pair = []
+            for side, label in (("biz", "Biz"), ("it", "IT")):
+                name = f"head_{side}_{stream.pk}"
+                self.fields[name] = forms.IntegerField(
+                    required=False,
+                    min_value=0,
+                    label=f"{stream.name}: {label} people",
+                    initial=getattr(current, side) if current else None,
+                )
+                pair.append(name)
+            self.head_count_fields.append((stream, pair))
+
+    def head_count_rows(self):
+        """(value stream, Biz field, IT field) for the template's head count table."""
+        return [(stream, self[biz], self[it]) for stream, (biz, it) in self.head_count_fields]
+
+    def clean_anonymity_threshold(self):
+        k = self.cleaned_data["anonymity_threshold"]
+        if k < MIN_ANONYMITY_THRESHOLD:
+            raise forms.ValidationError(f"The threshold must be at least {MIN_ANONYMITY_THRESHOLD}.")
+        promised = Wave.objects.get(pk=self.instance.pk).anonymity_threshold if self.has_responses else None
+        if promised is not None and k < promised:
+            raise forms.ValidationError(
+                f"The wave has responses given under a threshold of {promised}; it can rise, but not fall below that."
+            )
+        return k
+
+    def clean_new_value_streams(self):
+        names = [line.strip() for line in self.cleaned_data["new_value_streams"].splitlines() if line.strip()]
+        existing = set(ValueStream.objects.filter(organization=self.organization).values_list("name", flat=True))
+        clashes = sorted(set(names) & existing)
+        if clashes:
+            raise forms.ValidationError(f"Already in the organization (tick it above instead): {', '.join(clashes)}.")
+        if len(set(names)) != len(names):
+            raise forms.ValidationError("A name appears twice.")
+        too_long = [name for name in names if len(name) > ValueStream._meta.get_field("name").max_length]
+        if too_long:
+            raise forms.ValidationError(f"Too long: {too_long[0][:40]}…")
+        return names
+
+    def clean_languages(self):
+        return list(self.cleaned_data["languages"])
+
+    def clean(self):
+        cleaned = super().clean()
+        instrument = cleaned.get("instrument") or (self.instance.instrument if self.has_responses else None)
+        languages = cleaned.get("languages") or []
+        if instrument is not None:
+            missing = [code for code in languages if code not in instrument.languages]
+            if missing:
+                self.add_error("languages", f"The instrument has no texts in: {', '.join(missing)}.")
+        if not cleaned.get("value_streams") and not cleaned.get("new_value_streams"):
+            self.add_error("value_streams", "Choose at least one value stream, or name a new one.")
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The wave must close after it opens.")
+        return cleaned
+
+    @transaction.atomic
+    def save(self, commit=True):
+        wave = super().save(commit=False)
+        wave.organization = self.organization
+        wave.save()
+        created = [
+            ValueStream.objects.create(organization=self.organization, name=name)
+            for name in self.cleaned_data["new_value_streams"]
+        ]
+        wave.value_streams.set([*self.cleaned_data["value_streams"], *created])
+        for stream, (biz, it) in self.head_count_fields:
+            counts = {"biz": self.cleaned_data.get(biz), "it": self.cleaned_data.get(it)}
+            if counts["biz"] is None and counts["it"] is None:
+                HeadCount.objects.filter(wave=wave, value_stream=stream).delete()
+            else:
+                HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
+        return wave
