@@ -54,7 +54,8 @@ class WaveForm(forms.ModelForm):
             "closes_at": DateTimeInput(),
         }
         help_texts = {
-            "slug": "Part of the questionnaire link: /s/<slug>/. Letters, digits and hyphens.",
+            "slug": "In the questionnaire link: spring-2027 gives /s/spring-2027/. Letters, digits, hyphens.",
+            "opens_at": f"In {settings.TIME_ZONE} time.",
             "status": "Respondents can answer while the wave is open and between its opening and closing times.",
         }
 
