@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate lint clean
+.PHONY: run serve test install install-dev migrate lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,25 @@ run: install
 	$(BIN)/python manage.py load_instrument
 	$(BIN)/python manage.py seed_demo --once
 	$(BIN)/python manage.py runserver $(HOST_PORT)
+
+# A production-like server on this machine: gunicorn, DEBUG off, static files collected and
+# served by WhiteNoise. Plain HTTP on 127.0.0.1, so the HTTPS-only settings are turned off here
+# (never do that on a real host). The secret key is made once and kept in .secret_key.
+serve: export DJANGO_DEBUG = 0
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export SECURE_SSL_REDIRECT = 0
+serve: export SECURE_COOKIES = 0
+serve: export SECURE_HSTS_SECONDS = 0
+serve: WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
+serve: install .secret_key
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py migrate --noinput
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py load_instrument
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/gunicorn alignsurvey.wsgi --bind $(HOST_PORT) \
+		--workers $(WORKERS) --access-logfile - --graceful-timeout 10
+
+.secret_key: | $(BIN)/python
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 test: install-dev
 	$(BIN)/ruff check .
