@@ -1,0 +1,230 @@
+"""Load test: respondents answering the questionnaire against the production-like server.
+
+    .venv/bin/python benchmarks/bench_submit.py [--clients 1 8] [--seconds 20] [--port 8777]
+
+Starts gunicorn as `make serve` does (DEBUG off, its own SQLite file under benchmarks/out/,
+127.0.0.1 only), then for each client count runs that many respondents in parallel for
+--seconds (the whole run stays under a minute with the defaults). Each respondent is a fresh
+browser session doing what a person does: open the link, start, say who they are, answer six
+pages and submit — 10 requests. Prints completed responses per second, the latency of the
+final submission and of all requests (p50/p99), errors, and checks that every response the
+server acknowledged (a redirect to the thank-you page) is in the database, and nothing more.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "benchmarks" / "out"
+SLUG = "load-wave"
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def percentile(values, q):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+class Respondent:
+    """One browser session over a kept-alive connection: cookies and the CSRF token by hand."""
+
+    def __init__(self, port, latencies):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies = {}
+        self.latencies = latencies
+
+    def request(self, method, path, fields=None):
+        body = urllib.parse.urlencode(fields or {}, doseq=True)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1{path}"
+        started = time.perf_counter()
+        self.connection.request(method, path, body=body if method == "POST" else None, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        self.latencies.append(time.perf_counter() - started)
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location", ""), text
+
+    def answer(self, plan):
+        """The whole questionnaire; returns the submission's latency, or raises on anything unexpected."""
+        status, _, page = self.request("GET", f"/s/{SLUG}/")
+        token = CSRF_FIELD.search(page).group(1)
+        steps = [
+            (f"/s/{SLUG}/", {}),
+            (f"/s/{SLUG}/about-you/", {"value_stream": plan["stream"], "side": plan["side"]}),
+            *((f"/s/{SLUG}/questions/{n}/", fields) for n, fields in enumerate(plan["pages"], start=1)),
+        ]
+        for path, fields in steps:
+            status, location, _ = self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
+            if status != 302:
+                raise RuntimeError(f"POST {path}: {status}")
+        started = time.perf_counter()
+        status, location, _ = self.request("POST", f"/s/{SLUG}/review/", {"csrfmiddlewaretoken": token})
+        submitted = time.perf_counter() - started
+        if status != 302 or not location.endswith("/thank-you/"):
+            raise RuntimeError(f"submit: {status} {location}")
+        return submitted
+
+    def close(self):
+        self.connection.close()
+
+
+def run_level(port, clients, seconds, plans):
+    stop_at = time.perf_counter() + seconds
+    results = {"acknowledged": 0, "errors": [], "submit": [], "requests": []}
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client(index):
+        latencies, submits, done, errors = [], [], 0, []
+        barrier.wait()
+        n = 0
+        while time.perf_counter() < stop_at:
+            respondent = Respondent(port, latencies)
+            try:
+                submits.append(respondent.answer(plans[(index + n * clients) % len(plans)]))
+                done += 1
+            except Exception as error:  # noqa: BLE001 - every failure is counted and shown
+                errors.append(str(error)[:200])
+            finally:
+                respondent.close()
+            n += 1
+        with lock:
+            results["acknowledged"] += done
+            results["errors"] += errors
+            results["submit"] += submits
+            results["requests"] += latencies
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results["elapsed"] = time.perf_counter() - started
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--port", type=int, default=8777)
+    args = parser.parse_args()
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    database = OUT / "submit.sqlite3"
+    for path in OUT.glob("submit.sqlite3*"):
+        path.unlink()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SETTINGS_MODULE": "alignsurvey.settings",
+    }
+    os.environ.update(environment)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from surveys.instrument_files import load_built_in_instrument
+    from surveys.models import Organization, Response, ValueStream, Wave
+
+    call_command("migrate", verbosity=0)
+    instrument = load_built_in_instrument().instrument
+    organization = Organization.objects.create(name="Load Bank")
+    streams = [ValueStream.objects.create(organization=organization, name=f"Stream {i}") for i in range(1, 6)]
+    wave = Wave.objects.create(
+        slug=SLUG,
+        title="Load",
+        organization=organization,
+        instrument=instrument,
+        status="open",
+        opens_at=timezone.now(),
+    )
+    wave.value_streams.set(streams)
+    pages = {}
+    for item in instrument.ordered_items():
+        pages.setdefault(item.theme_id, []).append(item.code)
+    plans = [
+        {
+            "stream": streams[i % len(streams)].pk,
+            "side": "biz" if i % 2 else "it",
+            "pages": [
+                {f"item-{code}": str(1 + (i + j) % 5) for j, code in enumerate(codes)} for codes in pages.values()
+            ],
+        }
+        for i in range(50)
+    ]
+
+    workers = 2 * os.cpu_count() + 1
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "alignsurvey.wsgi", "--bind", f"127.0.0.1:{args.port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=environment,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/accounts/login/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(
+            f"gunicorn: {workers} workers on 127.0.0.1:{args.port}, SQLite, DEBUG off; {args.seconds:.0f} s per level"
+        )
+        print(
+            f"{'clients':>8}{'responses/s':>13}{'submit p50':>12}{'submit p99':>12}"
+            f"{'request p50':>13}{'request p99':>13}{'errors':>8}{'stored':>14}"
+        )
+        before = 0
+        for clients in args.clients:
+            results = run_level(args.port, clients, args.seconds, plans)
+            stored = Response.objects.filter(wave=wave).count() - before
+            before += stored
+            ms = 1000
+            stored_of_acknowledged = f"{stored}/{results['acknowledged']}"
+            print(
+                f"{clients:>8}{results['acknowledged'] / results['elapsed']:>13.1f}"
+                f"{percentile(results['submit'], 50) * ms:>10.0f}ms{percentile(results['submit'], 99) * ms:>10.0f}ms"
+                f"{statistics.median(results['requests']) * ms:>11.0f}ms"
+                f"{percentile(results['requests'], 99) * ms:>11.0f}ms"
+                f"{len(results['errors']):>8}"
+                f"{stored_of_acknowledged:>14}"
+            )
+            for error in sorted(set(results["errors"]))[:5]:
+                print(f"    error: {error}")
+            if stored != results["acknowledged"]:
+                print("    MISMATCH: the database does not hold exactly the acknowledged responses")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
