@@ -1,12 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 
+from . import invitations
 from .models import (
     Answer,
     Dimension,
     Draft,
     HeadCount,
     InstrumentVersion,
+    Invitation,
     Item,
     Organization,
     Response,
@@ -211,3 +213,39 @@ class DraftAdmin(admin.ModelAdmin):
     list_filter = ["wave"]
     fields = ["wave", "updated_on"]  # the answers of an unsubmitted questionnaire stay private
     readonly_fields = ["wave", "updated_on"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: links are made by `manage.py invite` (the token exists only in the link handed out)."""
+
+    # Not the day of use: beside the responses' day of submission it could single out a respondent.
+    list_display = ["pk", "wave", "value_stream", "side", "created_on", "used", "revoked_on", "by_email"]
+    list_filter = ["wave", "used", "side", "value_stream"]
+    # Exact match only: find one person's invitation to revoke it, without listing addresses.
+    search_fields = ["=email"]
+    list_select_related = ["wave", "value_stream"]
+    fields = ["wave", "value_stream", "side", "created_on", "used", "revoked_on", "by_email"]
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing to edit: the only change an invitation takes is being revoked
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("surveys.change_invitation")
+
+    @admin.display(description="sent by e-mail, not yet used", boolean=True)
+    def by_email(self, invitation):
+        return bool(invitation.email)
+
+    @admin.action(description="Revoke the selected invitations (their links stop working)", permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        revoked = sum(invitations.revoke(invitation) for invitation in queryset)
+        skipped = queryset.count() - revoked
+        self.message_user(request, f"Revoked {revoked} invitations.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} were already used or revoked and are unchanged.", messages.WARNING)

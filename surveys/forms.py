@@ -40,10 +40,22 @@ class BackgroundForm(forms.Form):
         label=_("How long have you worked in the organization? (optional)"),
     )
 
-    def __init__(self, *args, wave, **kwargs):
+    def __init__(self, *args, wave, invitation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["value_stream"].queryset = wave.value_streams.order_by("name")
+        self.invitation = invitation
+        if invitation is None:
+            self.fields["value_stream"].queryset = wave.value_streams.order_by("name")
+        else:
+            # A personal invitation was made for one value stream and side: shown, not asked.
+            del self.fields["value_stream"], self.fields["side"]
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.invitation is not None:
+            cleaned["value_stream"] = self.invitation.value_stream
+            cleaned["side"] = self.invitation.side
+        return cleaned
 
 
 class ThemePageForm(forms.Form):

@@ -239,6 +239,10 @@ class Wave(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class Access(models.TextChoices):
+        OPEN = "open", _("Open link: anyone with the wave's link can answer")
+        INVITATION = "invitation", _("Personal invitations only: one-time links per person")
+
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="waves")
@@ -248,6 +252,12 @@ class Wave(models.Model):
     opens_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until closed.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    access = models.CharField(
+        max_length=10,
+        choices=Access.choices,
+        default=Access.OPEN,
+        help_text="Personal invitations are one-time links; the open link then shows that a personal link is needed.",
+    )
     languages = models.JSONField(
         default=list, blank=True, help_text="Languages offered to respondents; empty: every language of the instrument."
     )
@@ -303,6 +313,63 @@ class HeadCount(models.Model):
         """Biz and IT together, or None when neither is set."""
         sides = [n for n in (self.biz, self.it) if n is not None]
         return sum(sides) if sides else None
+
+
+class InvitationQuerySet(models.QuerySet):
+    def unused(self):
+        """Invitations that can still be answered: neither used nor revoked."""
+        return self.filter(used=False, revoked_on__isnull=True)
+
+
+class Invitation(models.Model):
+    """A one-time link to a wave for one person of a value stream and side.
+
+    Only the token's hash is stored, so the link exists only in the CSV or e-mail it was handed
+    out in. The e-mail address is kept only while reminders may be needed: it is erased when the
+    invitation is used or revoked (the database refuses anything else). A Response never refers
+    to its invitation, and both store days, never times, so the two cannot be matched by time.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="invitations")
+    side = models.CharField(max_length=3, choices=Side.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_on = models.DateField(default=timezone.localdate, editable=False)
+    used = models.BooleanField(default=False, editable=False)
+    used_on = models.DateField(null=True, blank=True, editable=False)
+    revoked_on = models.DateField(null=True, blank=True, editable=False)
+    email = models.EmailField(blank=True, help_text="Only for invitations sent by e-mail, until used or revoked.")
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "used", "revoked_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(used=False, revoked_on__isnull=True) | Q(email=""),
+                name="invitation_email_erased_once_used_or_revoked",
+            ),
+            models.CheckConstraint(
+                condition=Q(used=False, used_on__isnull=True) | Q(used=True, used_on__isnull=False),
+                name="invitation_used_on_exactly_when_used",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation {self.pk} ({self.value_stream}, {self.get_side_display()}, {self.state})"
+
+    @property
+    def state(self):
+        if self.used:
+            return "used"
+        if self.revoked_on:
+            return "revoked"
+        return "unused"
+
+    @property
+    def draft_key(self):
+        """The Draft of an invitation is keyed by it, not by a browser: any device with the link resumes."""
+        return f"inv-{self.pk}"
 
 
 class Response(models.Model):

@@ -4,6 +4,11 @@ Views stay thin: they call these functions. Everything a respondent enters goes 
 row at once, so a reload, the back button or a lost connection loses nothing. Submitting
 turns the draft into a Response in one transaction and deletes the draft in that same
 transaction: a second, concurrent submit finds no draft and stores nothing.
+
+A respondent who came with a personal invitation (`/i/<token>/`) has it noted in the session;
+their draft is keyed by the invitation, not the browser, so the same link resumes on any device,
+and the submission marks the invitation used in the same transaction — without the response
+keeping any reference to it.
 """
 
 import secrets
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Answer, Draft, Response, Role, Side, TenureBand
+from .models import Answer, Draft, Invitation, Response, Role, Side, TenureBand, Wave
 
 NOT_APPLICABLE = "NA"
 ITEM_FIELD_PREFIX = "item-"
@@ -23,7 +28,11 @@ class TamperedRequest(Exception):
 
 
 class AlreadySubmitted(Exception):
-    """This browser session has already submitted the wave."""
+    """This browser session, or its invitation, has already submitted the wave."""
+
+
+class InvitationRequired(Exception):
+    """The wave takes answers by personal invitation only, and this session came without one."""
 
 
 class IncompleteDraft(Exception):
@@ -84,8 +93,18 @@ def check_page_post(post, page, instrument):
                 )
 
 
-def check_about_post(post, wave):
-    """Raise TamperedRequest if the background answers could not come from our form."""
+def check_about_post(post, wave, invitation=None):
+    """Raise TamperedRequest if the background answers could not come from our form.
+
+    With an invitation, value stream and side are the invitation's: the form does not post them.
+    """
+    if invitation is not None:
+        fixed = {"value_stream": str(invitation.value_stream_id), "side": invitation.side}
+        for name, value in fixed.items():
+            if name in post and post.getlist(name) != [value]:
+                raise TamperedRequest(
+                    "The value stream and side come with your personal invitation and cannot be changed."
+                )
     value_stream = post.get("value_stream", "")
     if value_stream:
         if (
@@ -103,6 +122,27 @@ def check_about_post(post, wave):
 
 SESSION_DRAFTS = "survey_drafts"
 SESSION_SUBMITTED = "survey_submitted"
+SESSION_INVITATIONS = "survey_invitations"
+
+
+def session_invitation(session, wave):
+    """The invitation this browser came in with for `wave`, in whatever state it is now; else None."""
+    pk = session.get(SESSION_INVITATIONS, {}).get(wave.slug)
+    if pk is None:
+        return None
+    return Invitation.objects.filter(pk=pk, wave=wave).select_related("value_stream").first()
+
+
+def enter_with_invitation(session, invitation):
+    """Note in the session that this browser answers `invitation`'s wave with that invitation.
+
+    A new invitation is a new respondent: what this browser did on the wave before (a colleague's
+    submission on a shared computer, an open-link draft) no longer counts here.
+    """
+    slug = invitation.wave.slug
+    session[SESSION_INVITATIONS] = {**session.get(SESSION_INVITATIONS, {}), slug: invitation.pk}
+    session[SESSION_DRAFTS] = {**session.get(SESSION_DRAFTS, {}), slug: invitation.draft_key}
+    session[SESSION_SUBMITTED] = [submitted for submitted in session.get(SESSION_SUBMITTED, []) if submitted != slug]
 
 
 def has_submitted(session, wave):
@@ -117,10 +157,24 @@ def find_draft(session, wave):
 
 
 def start_draft(session, wave):
-    """The session's draft for `wave`, created if there is none yet."""
+    """The session's draft for `wave`, created if there is none yet.
+
+    An invitation's draft starts with the invitation's value stream and side.
+    """
     draft = find_draft(session, wave)
     if draft is None:
-        draft = Draft.objects.create(key=secrets.token_hex(32), wave=wave, data={"answers": {}})
+        invitation = session_invitation(session, wave)
+        if invitation is None:
+            draft = Draft.objects.create(key=secrets.token_hex(32), wave=wave, data={"answers": {}})
+        else:
+            # get_or_create: the same link may be starting on another device at this moment.
+            draft, _ = Draft.objects.get_or_create(
+                key=invitation.draft_key,
+                defaults={
+                    "wave": wave,
+                    "data": {"answers": {}, "value_stream": invitation.value_stream_id, "side": invitation.side},
+                },
+            )
         drafts = session.get(SESSION_DRAFTS, {})
         drafts[wave.slug] = draft.key
         session[SESSION_DRAFTS] = drafts
@@ -172,11 +226,15 @@ def answered_count(draft, pages):
 def submit_draft(session, wave, pages):
     """Store the session's draft as one Response with all its answers; return the Response.
 
-    Raises AlreadySubmitted when the draft is gone (submitted before, possibly by a
-    concurrent request) and IncompleteDraft when answers are missing.
+    Raises AlreadySubmitted when the draft is gone or its invitation used or revoked (submitted
+    before, possibly by a concurrent request), IncompleteDraft when answers are missing, and
+    InvitationRequired for an invitation-only wave without an invitation.
     """
     if has_submitted(session, wave):
         raise AlreadySubmitted()
+    invitation = session_invitation(session, wave)
+    if invitation is None and wave.access == Wave.Access.INVITATION:
+        raise InvitationRequired()
     draft = find_draft(session, wave)
     if draft is None:
         raise AlreadySubmitted()
@@ -191,6 +249,8 @@ def submit_draft(session, wave, pages):
         deleted, _ = Draft.objects.filter(pk=draft.pk).delete()
         if not deleted:
             raise AlreadySubmitted()
+        if invitation is not None:
+            _use_invitation(invitation, data)
         if not wave.value_streams.filter(pk=data["value_stream"]).exists():
             raise TamperedRequest("The chosen value stream is not part of this survey.")
         response = Response.objects.create(
@@ -212,4 +272,23 @@ def submit_draft(session, wave, pages):
     drafts = session.get(SESSION_DRAFTS, {})
     drafts.pop(wave.slug, None)
     session[SESSION_DRAFTS] = drafts
+    # The session is done with the invitation: nothing of this browser points at it any more.
+    session_invitations = session.get(SESSION_INVITATIONS, {})
+    session_invitations.pop(wave.slug, None)
+    session[SESSION_INVITATIONS] = session_invitations
     return response
+
+
+def _use_invitation(invitation, data):
+    """Mark the invitation used and erase its address, inside the submitting transaction.
+
+    The UPDATE is conditional, so of two submissions racing on one invitation only one changes
+    the row; the other raises AlreadySubmitted and its transaction stores nothing.
+    """
+    if (data["value_stream"], data["side"]) != (invitation.value_stream_id, invitation.side):
+        raise TamperedRequest("The value stream and side come with your personal invitation and cannot be changed.")
+    used = (
+        Invitation.objects.unused().filter(pk=invitation.pk).update(used=True, used_on=timezone.localdate(), email="")
+    )
+    if not used:
+        raise AlreadySubmitted()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("s/<slug:slug>/questions/<int:number>/", views.page, name="page"),
     path("s/<slug:slug>/review/", views.review, name="review"),
     path("s/<slug:slug>/thank-you/", views.thanks, name="thanks"),
+    path("i/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -1,19 +1,67 @@
-"""The respondent's pages: intro → about you → one page per theme → review → thank you."""
+"""The respondent's pages: (personal link →) intro → about you → one page per theme → review → thank you."""
 
 from functools import wraps
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import questionnaire
+from . import invitations, questionnaire
 from .forms import BackgroundForm, ThemePageForm
 from .models import Role, Side, TenureBand, ValueStream, Wave, pick_language
+from .ratelimit import INVITATION_LOOKUPS
+
+
+@require_safe
+def invitation(request, token):
+    """A personal link: note the invitation in this browser's session and open the questionnaire.
+
+    Opening a link does not use it up (mail scanners open links too); submitting does.
+    """
+    if INVITATION_LOOKUPS.exceeded(request):
+        return _keep_token_private(INVITATION_LOOKUPS.refusal(request))
+    found = invitations.invitation_for_token(token)
+    if found is None or found.state == "revoked":
+        INVITATION_LOOKUPS.count(request)
+        return _keep_token_private(render(request, "surveys/invitation_invalid.html", status=404))
+    wave = found.wave
+    availability = wave.availability()
+    if availability != "open":
+        return _keep_token_private(
+            render(request, "surveys/unavailable.html", {"wave": wave, "availability": availability})
+        )
+    if found.state == "used":
+        return _keep_token_private(render(request, "surveys/invitation_used.html", {"wave": wave}, status=410))
+    request.session.cycle_key()  # the session now opens someone's draft: give it a key no one planted
+    questionnaire.enter_with_invitation(request.session, found)
+    return _keep_token_private(redirect("surveys:intro", slug=wave.slug))
+
+
+def _keep_token_private(response):
+    """The token is in the URL: never pass it on as a referrer, keep it out of caches and search engines."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _access_refusal(request, wave):
+    """The page to show instead of the questionnaire, by the session's invitation and the wave's access; or None."""
+    invitation = questionnaire.session_invitation(request.session, wave)
+    if invitation is not None:
+        if invitation.state == "used":  # perhaps on another device with the same link
+            return render(request, "surveys/already_submitted.html", {"wave": wave})
+        if invitation.state == "revoked":
+            return render(request, "surveys/invitation_invalid.html", {"wave": wave}, status=403)
+        return None
+    if wave.access == Wave.Access.INVITATION:
+        return render(request, "surveys/invitation_required.html", {"wave": wave}, status=403)
+    return None
 
 
 def respondent_page(view):
-    """Load the wave; show a clear page instead when it is not open or already answered.
+    """Load the wave; show a clear page instead when it is not open, needs an invitation, or is already answered.
 
     A tampered POST ends here as a 400 with its message, and nothing is stored.
     """
@@ -29,12 +77,19 @@ def respondent_page(view):
                 {"wave": wave, "availability": availability},
                 status=200 if request.method == "GET" else 403,
             )
-        if questionnaire.has_submitted(request.session, wave) and view.__name__ != "thanks":
+        submitted = questionnaire.has_submitted(request.session, wave)
+        if submitted and view.__name__ != "thanks":
             return render(request, "surveys/already_submitted.html", {"wave": wave})
+        if not submitted:
+            refusal = _access_refusal(request, wave)
+            if refusal is not None:
+                return refusal
         try:
             return view(request, wave, *args, **kwargs)
         except questionnaire.TamperedRequest as error:
             return render(request, "surveys/bad_request.html", {"wave": wave, "message": str(error)}, status=400)
+        except questionnaire.InvitationRequired:
+            return render(request, "surveys/invitation_required.html", {"wave": wave}, status=403)
 
     return require_http_methods(["GET", "POST"])(wrapper)
 
@@ -63,6 +118,7 @@ def intro(request, wave):
         {
             "wave": wave,
             "resuming": questionnaire.find_draft(request.session, wave) is not None,
+            "invited": questionnaire.session_invitation(request.session, wave) is not None,
             "question_count": sum(len(page.items) for page in pages),
         },
     )
@@ -73,19 +129,20 @@ def about(request, wave):
     draft = questionnaire.find_draft(request.session, wave)
     if draft is None:
         return redirect("surveys:intro", slug=wave.slug)
+    invitation = questionnaire.session_invitation(request.session, wave)
     if request.method == "POST":
-        questionnaire.check_about_post(request.POST, wave)
-        form = BackgroundForm(request.POST, wave=wave)
+        questionnaire.check_about_post(request.POST, wave, invitation)
+        form = BackgroundForm(request.POST, wave=wave, invitation=invitation)
         if form.is_valid():
             questionnaire.save_background(draft, form.cleaned_data)
             return redirect("surveys:page", slug=wave.slug, number=1)
     else:
-        form = BackgroundForm(initial=draft.data, wave=wave)
+        form = BackgroundForm(initial=draft.data, wave=wave, invitation=invitation)
     pages = questionnaire.theme_pages(wave.instrument)
     return render(
         request,
         "surveys/about.html",
-        {"wave": wave, "form": form, "progress": _progress(wave, pages, 1, draft)},
+        {"wave": wave, "form": form, "invitation": invitation, "progress": _progress(wave, pages, 1, draft)},
     )
 
 

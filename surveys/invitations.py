@@ -1,0 +1,261 @@
+"""Personal invitations: one-time links to a wave, per value stream and side.
+
+Plain functions, called by the `invite` command and by the change manager's pages:
+
+- ``create_invitations(wave, value_stream, side, count)`` → ``[(invitation, token), ...]``, for a
+  mail merge through ``invitations_csv_rows(pairs, build_url)`` (header ``CSV_HEADER``);
+- ``send_invitations(wave, value_stream, side, emails, build_url)`` e-mails one link per address;
+- ``send_reminders(wave, build_url)`` e-mails a fresh link to every unused invitation that has
+  an address;
+- ``revoke(invitation)`` ends an invitation at once;
+- ``find_invitation(token)`` is the invitation a link opens, or None.
+
+``build_url`` is any function from a token to the absolute link, e.g. ``link_builder(base_url)``
+or ``lambda token: request.build_absolute_uri(invitation_path(token))`` in a view.
+
+What keeps a person apart from their answers: a token (256 random bits) exists only in the link
+handed out; the database holds its SHA-256 hash. Submitting marks the invitation used and erases
+its e-mail address in the transaction that stores the response, and the response has no
+reference to the invitation. Both store days, never times of day.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Draft, Invitation, Side
+
+CSV_HEADER = ["value_stream", "side", "link"]
+# Spreadsheets run a cell that starts with one of these as a formula; a value stream's name is typed by people.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SendingFailed(Exception):
+    """The mail server refused a message part-way. The invitations that were not sent are revoked
+    (their links never reached anyone), so sending again to `unsent` is safe."""
+
+    def __init__(self, sent, unsent):
+        self.sent = sent
+        self.unsent = unsent
+        super().__init__(f"The mail server failed after {len(sent)} messages; not sent: {', '.join(unsent)}")
+
+
+@dataclass
+class Sending:
+    """What `send_invitations` did: addresses invited now, and those that already had an unused invitation."""
+
+    sent: list = field(default_factory=list)
+    already_invited: list = field(default_factory=list)
+
+
+def hash_token(token):
+    """The stored form of a token: a leaked database opens no questionnaire."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token():
+    return secrets.token_urlsafe(32)  # 256 random bits, 43 URL-safe characters
+
+
+def invitation_path(token):
+    return reverse("surveys:invitation", args=[token])
+
+
+def link_builder(base_url):
+    """A `build_url` for links under `base_url`, e.g. "https://survey.example.org"."""
+    base = base_url.rstrip("/")
+    return lambda token: base + invitation_path(token)
+
+
+def _check_target(wave, value_stream, side):
+    if side not in Side.values:
+        raise ValueError(f'"{side}" is not a side; use one of {", ".join(Side.values)}.')
+    if not wave.value_streams.filter(pk=value_stream.pk).exists():
+        raise ValueError(f'"{value_stream}" is not a value stream of the wave "{wave}".')
+
+
+def _new_invitations(wave, value_stream, side, emails):
+    """Store one invitation per entry of `emails` ("" for none); return [(invitation, token)]."""
+    pairs = []
+    for email in emails:
+        token = new_token()
+        invitation = Invitation(
+            wave=wave, value_stream=value_stream, side=side, token_hash=hash_token(token), email=email
+        )
+        pairs.append((invitation, token))
+    Invitation.objects.bulk_create([invitation for invitation, _ in pairs])
+    return pairs
+
+
+def create_invitations(wave, value_stream, side, count):
+    """Create `count` invitations for people of `value_stream` on `side` (Side value: "biz" or "it").
+
+    Returns ``[(invitation, token), ...]``: the only moment the tokens exist. Raises ValueError
+    when the value stream is not part of the wave or the side is unknown.
+    """
+    _check_target(wave, value_stream, side)
+    if count < 1:
+        raise ValueError("The number of invitations must be at least 1.")
+    with transaction.atomic():
+        return _new_invitations(wave, value_stream, side, [""] * count)
+
+
+def invitations_csv_rows(pairs, build_url):
+    """Rows for a mail-merge CSV with the columns of CSV_HEADER: value stream, side, link.
+
+    `pairs` as returned by `create_invitations`. Names that a spreadsheet would run as a formula
+    are quoted.
+    """
+    for invitation, token in pairs:
+        name = invitation.value_stream.name
+        if name.startswith(FORMULA_STARTS):
+            name = "'" + name
+        yield [name, invitation.side, build_url(token)]
+
+
+def clean_addresses(emails):
+    """The addresses of `emails`, stripped, without blanks and repeats (ignoring case).
+
+    Raises ValueError naming every address that is not one, so nothing is sent from a list with typos.
+    """
+    addresses, seen, invalid = [], set(), []
+    for raw in emails:
+        address = raw.strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            invalid.append(address)
+            continue
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            addresses.append(address)
+    if invalid:
+        raise ValueError(f"Not e-mail addresses: {', '.join(invalid)}. Nothing was sent.")
+    return addresses
+
+
+def _message(template, invitation, link):
+    context = {
+        "wave": invitation.wave,
+        "organization": invitation.wave.organization,
+        "value_stream": invitation.value_stream,
+        "side": invitation.get_side_display(),
+        "link": link,
+    }
+    subject = " ".join(render_to_string(f"surveys/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"surveys/email/{template}_body.txt", context)
+    return mail.EmailMessage(subject, body, to=[invitation.email])
+
+
+def send_invitations(wave, value_stream, side, emails, build_url, connection=None):
+    """E-mail a personal link to each address of `emails` for `value_stream` and `side`.
+
+    Addresses that already hold an unused invitation to this wave are left out (a second link
+    would let one person answer twice) and listed in the result's ``already_invited``. The
+    address is kept only for reminders and erased when the invitation is used or revoked.
+    Raises ValueError for an unknown value stream or side or any invalid address (then nothing is
+    stored or sent), and SendingFailed when the mail server fails part-way.
+    """
+    _check_target(wave, value_stream, side)
+    addresses = clean_addresses(emails)
+    invited = {
+        address.lower() for address in wave.invitations.unused().exclude(email="").values_list("email", flat=True)
+    }
+    sending = Sending(already_invited=[address for address in addresses if address.lower() in invited])
+    with transaction.atomic():
+        pairs = _new_invitations(
+            wave, value_stream, side, [address for address in addresses if address.lower() not in invited]
+        )
+    # The invitations are committed before any mail goes out: a write transaction held open
+    # across a slow mail server would block respondents' submissions.
+    _send_each(pairs, "invitation", build_url, connection)
+    sending.sent = [invitation.email for invitation, _ in pairs]
+    return sending
+
+
+def _send_each(pairs, template, build_url, connection):
+    connection = connection or mail.get_connection()
+    sent = []
+    try:
+        with connection:  # one connection to the mail server for all messages
+            for invitation, token in pairs:
+                connection.send_messages([_message(template, invitation, build_url(token))])
+                sent.append(invitation)
+    except Exception as error:  # whatever the backend raises, links that never left must not stay usable
+        unsent = [invitation for invitation, _ in pairs[len(sent) :]]
+        addresses = [invitation.email for invitation in unsent]
+        for invitation in unsent:
+            revoke(invitation)
+        raise SendingFailed([invitation.email for invitation in sent], addresses) from error
+
+
+def send_reminders(wave, build_url, connection=None):
+    """E-mail a new link to every unused, unrevoked invitation of `wave` that has an address.
+
+    Only the hash of a token is stored, so the old link cannot be sent again: each reminder
+    carries a new token, and the old link stops working. The invitation stays the same row, so
+    a started questionnaire (its draft) is kept. Returns the number of reminders sent. Raises
+    ValueError when the wave is not open, and SendingFailed when the mail server fails (the
+    invitation whose reminder failed keeps its old link).
+    """
+    if wave.availability() != "open":
+        raise ValueError(f'The wave "{wave}" is not open: reminders go out only while people can answer.')
+    connection = connection or mail.get_connection()
+    reminded = []
+    pending = list(wave.invitations.unused().exclude(email="").select_related("wave__organization", "value_stream"))
+    with connection:
+        for position, invitation in enumerate(pending):
+            token, old_hash = new_token(), invitation.token_hash
+            # Conditional: an invitation used or revoked since it was read gets no reminder.
+            rotated = Invitation.objects.unused().filter(pk=invitation.pk, token_hash=old_hash)
+            if not rotated.update(token_hash=hash_token(token)):
+                continue
+            try:
+                connection.send_messages([_message("reminder", invitation, build_url(token))])
+            except Exception as error:  # the new link never left: the old one must keep working
+                Invitation.objects.filter(pk=invitation.pk, token_hash=hash_token(token)).update(token_hash=old_hash)
+                unsent = [other.email for other in pending[position:]]
+                raise SendingFailed([other.email for other in reminded], unsent) from error
+            reminded.append(invitation)
+    return len(reminded)
+
+
+def revoke(invitation):
+    """End an unused invitation now: its link stops working, its address and any draft are deleted.
+
+    Returns False when it was already used or revoked. A used invitation cannot be revoked: its
+    response is stored and, by design, cannot be found from the invitation.
+    """
+    with transaction.atomic():
+        revoked = Invitation.objects.unused().filter(pk=invitation.pk).update(revoked_on=timezone.localdate(), email="")
+        if revoked:
+            Draft.objects.filter(key=invitation.draft_key).delete()
+    invitation.refresh_from_db(fields=["used", "used_on", "revoked_on", "email"])
+    return bool(revoked)
+
+
+def invitation_for_token(token):
+    """The invitation of `token` in whatever state (used, revoked, wave closed), or None."""
+    return (
+        Invitation.objects.select_related("wave__organization", "value_stream")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def find_invitation(token):
+    """The invitation `token` opens: it exists, is neither used nor revoked, and its wave is open. Else None."""
+    invitation = invitation_for_token(token)
+    if invitation is None or invitation.state != "unused" or invitation.wave.availability() != "open":
+        return None
+    return invitation
