@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboard/organizations/<int:pk>/waves/new/", views.wave_create, name="wave_create"),
     path("dashboard/waves/<slug:slug>/", views.wave_overview, name="wave"),
     path("dashboard/waves/<slug:slug>/set-up/", views.wave_edit, name="wave_edit"),
+    path("dashboard/waves/<slug:slug>/invitations/", views.invitations_view, name="invitations"),
     path("dashboard/waves/<slug:slug>/responses.csv", views.wave_responses_csv, name="wave_responses_csv"),
     path("dashboard/waves/<slug:slug>/organization/", views.organization_view, name="organization"),
     path("dashboard/waves/<slug:slug>/gaps.csv", views.gaps_csv, name="pooled_gaps_csv"),

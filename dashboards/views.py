@@ -1,7 +1,7 @@
 """The change manager's pages. Thin: they look things up, ask `wave_data` for the figures and
 `charts` for the pictures, and render. Every number comes from the assessment report."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,10 +14,12 @@ from accounts.access import CHANGE_MANAGER, managed_organizations, managed_waves
 from accounts.views import role_required
 from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
-from surveys.models import ValueStream, Wave
+from surveys import invitations
+from surveys.models import Invitation, ValueStream, Wave
 
 from . import charts
 from .csv_files import GAP_HEADER, csv_response, gap_rows, item_header, item_rows
+from .invitation_forms import EmailForm, LinksForm, TargetForm
 from .models import RadiatorLink
 from .overview import response_table
 from .trends import gap_trends
@@ -371,3 +373,73 @@ def wave_edit(request, slug):
         wave = form.save()
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": wave.organization, "wave": wave})
+
+
+def _invitation_summary(wave):
+    """Unused and revoked links per value stream and side: counts only."""
+    counts = (
+        Invitation.objects.filter(wave=wave)
+        .values_list("value_stream__name", "side")
+        .annotate(
+            unused=Count("id", filter=Q(revoked_on__isnull=True)),
+            revoked=Count("id", filter=Q(revoked_on__isnull=False)),
+            by_email=Count("id", filter=Q(revoked_on__isnull=True) & ~Q(email="")),
+        )
+        .order_by("value_stream__name", "side")
+    )
+    keys = ("stream", "side", "unused", "revoked", "by_email")
+    return [dict(zip(keys, row, strict=True)) for row in counts]
+
+
+@change_manager_required
+def invitations_view(request, slug):
+    """Personal links: for a mail merge (CSV), by e-mail, reminders, and revoking a batch."""
+    wave = get_object_or_404(managed_waves(request.user).select_related("organization"), slug=slug)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "links": LinksForm(request.POST if action == "links" else None, wave=wave, prefix="links"),
+        "email": EmailForm(request.POST if action == "email" else None, wave=wave, prefix="email"),
+        "revoke": TargetForm(request.POST if action == "revoke" else None, wave=wave, prefix="revoke"),
+    }
+
+    def build_url(token):
+        return request.build_absolute_uri(invitations.invitation_path(token))
+
+    notice = None
+    if action == "links" and forms["links"].is_valid():
+        data = forms["links"].cleaned_data
+        pairs = invitations.create_invitations(wave, data["value_stream"], data["side"], data["count"])
+        filename = f"{wave.slug}-{slugify(data['value_stream'].name)}-{data['side']}-links.csv"
+        response = csv_response(filename, invitations.CSV_HEADER, invitations.invitations_csv_rows(pairs, build_url))
+        response["Cache-Control"] = "no-store"  # the only copy of these links
+        return response
+    if action == "email" and forms["email"].is_valid():
+        data = forms["email"].cleaned_data
+        try:
+            sending = invitations.send_invitations(
+                wave, data["value_stream"], data["side"], forms["email"].address_list(), build_url
+            )
+        except ValueError as error:
+            forms["email"].add_error("addresses", str(error))
+        except invitations.SendingFailed as error:
+            notice = ("danger", f"{error} Their links were revoked; send to them again later.")
+        else:
+            notice = ("success", f"Sent {len(sending.sent)} invitations.")
+            if sending.already_invited:
+                notice = (
+                    "warning",
+                    f"{notice[1]} Already invited, not sent again: {', '.join(sending.already_invited)}.",
+                )
+            forms["email"] = EmailForm(wave=wave, prefix="email")
+    if action == "remind":
+        try:
+            notice = ("success", f"Sent {invitations.send_reminders(wave, build_url)} reminders with new links.")
+        except (ValueError, invitations.SendingFailed) as error:
+            notice = ("danger", str(error))
+    if action == "revoke" and forms["revoke"].is_valid():
+        data = forms["revoke"].cleaned_data
+        unused = Invitation.objects.unused().filter(wave=wave, value_stream=data["value_stream"], side=data["side"])
+        revoked = sum(invitations.revoke(invitation) for invitation in unused)
+        notice = ("success", f"Revoked {revoked} unused links of {data['value_stream'].name}, {data['side']}.")
+    context = {"wave": wave, "forms": forms, "summary": _invitation_summary(wave), "notice": notice}
+    return render(request, "dashboards/invitations.html", context)

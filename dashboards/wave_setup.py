@@ -47,9 +47,11 @@ class WaveForm(forms.ModelForm):
             "status",
             "anonymity_threshold",
             "languages",
+            "access",
         ]
         widgets = {
             "value_streams": forms.CheckboxSelectMultiple,
+            "access": forms.RadioSelect,
             "opens_at": DateTimeInput(),
             "closes_at": DateTimeInput(),
         }

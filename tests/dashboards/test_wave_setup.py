@@ -32,6 +32,7 @@ def form_data(instrument, value_streams, **changes):
         "anonymity_threshold": "5",
         "languages": ["en", "de"],
         "new_value_streams": "",
+        "access": "open",
     }
     data.update(changes)
     return data
@@ -41,7 +42,13 @@ def test_change_manager_creates_a_wave_with_streams_head_counts_and_languages(
     manager_client, organization, instrument, value_streams
 ):
     financing = value_streams[0]
-    data = form_data(instrument, [financing], new_value_streams="Payments\n", **{f"head_biz_{financing.pk}": "12"})
+    data = form_data(
+        instrument,
+        [financing],
+        new_value_streams="Payments\n",
+        access="invitation",
+        **{f"head_biz_{financing.pk}": "12"},
+    )
     data[f"head_it_{financing.pk}"] = "20"
     response = manager_client.post(reverse("dashboards:wave_create", args=[organization.pk]), data)
     wave = Wave.objects.get(slug="spring-2027")
@@ -50,6 +57,7 @@ def test_change_manager_creates_a_wave_with_streams_head_counts_and_languages(
     assert sorted(wave.value_streams.values_list("name", flat=True)) == ["Financing applications", "Payments"]
     assert ValueStream.objects.get(name="Payments").organization == organization
     assert wave.languages == ["en", "de"]
+    assert wave.access == Wave.Access.INVITATION
     head_count = HeadCount.objects.get(wave=wave, value_stream=financing)
     assert (head_count.biz, head_count.it) == (12, 20)
     assert f"{wave.opens_at:%Y-%m-%d}" == "2027-03-01"
