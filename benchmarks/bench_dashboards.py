@@ -42,6 +42,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from accounts.models import Membership
     from surveys.demo import DEMO_WAVE_SLUG, seed_demo
     from surveys.models import Wave
 
@@ -56,7 +57,8 @@ def main():
         wave = Wave.objects.get(slug=DEMO_WAVE_SLUG)
     print(f"wave {wave.slug}: {wave.responses.count():,} responses")
 
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    Membership.objects.get_or_create(user=user, organization=wave.organization, role=Membership.Role.CHANGE_MANAGER)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     stream = wave.value_streams.order_by("name").first()
