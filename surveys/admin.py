@@ -217,15 +217,18 @@ class DraftAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    """Read-only: links are made by `manage.py invite` (the token exists only in the link handed out)."""
+    """Read-only: links are made by `manage.py invite` (the token exists only in the link handed out).
 
-    # Not the day of use: beside the responses' day of submission it could single out a respondent.
-    list_display = ["pk", "wave", "value_stream", "side", "created_on", "used", "revoked_on", "by_email"]
-    list_filter = ["wave", "used", "side", "value_stream"]
+    Only unused and revoked invitations are listed: a used invitation is deleted in the
+    transaction that stores its response, so nothing here leads to anyone's answers.
+    """
+
+    list_display = ["pk", "wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
+    list_filter = ["wave", ("revoked_on", admin.EmptyFieldListFilter), "side", "value_stream"]
     # Exact match only: find one person's invitation to revoke it, without listing addresses.
     search_fields = ["=email"]
     list_select_related = ["wave", "value_stream"]
-    fields = ["wave", "value_stream", "side", "created_on", "used", "revoked_on", "by_email"]
+    fields = ["wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
     readonly_fields = fields
     actions = ["revoke_selected"]
 
@@ -238,14 +241,19 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_revoke_permission(self, request):
         return request.user.has_perm("surveys.change_invitation")
 
-    @admin.display(description="sent by e-mail, not yet used", boolean=True)
+    @admin.display(description="sent by e-mail, not yet revoked", boolean=True)
     def by_email(self, invitation):
         return bool(invitation.email)
 
     @admin.action(description="Revoke the selected invitations (their links stop working)", permissions=["revoke"])
     def revoke_selected(self, request, queryset):
-        revoked = sum(invitations.revoke(invitation) for invitation in queryset)
-        skipped = queryset.count() - revoked
+        selected = list(queryset)
+        revoked = sum(invitations.revoke(invitation) for invitation in selected)
+        skipped = len(selected) - revoked
         self.message_user(request, f"Revoked {revoked} invitations.", messages.SUCCESS)
         if skipped:
-            self.message_user(request, f"{skipped} were already used or revoked and are unchanged.", messages.WARNING)
+            self.message_user(
+                request,
+                f"{skipped} were already revoked, or were used meanwhile, and are unchanged.",
+                messages.WARNING,
+            )

@@ -14,9 +14,14 @@ Plain functions, called by the `invite` command and by the change manager's page
 or ``lambda token: request.build_absolute_uri(invitation_path(token))`` in a view.
 
 What keeps a person apart from their answers: a token (256 random bits) exists only in the link
-handed out; the database holds its SHA-256 hash. Submitting marks the invitation used and erases
-its e-mail address in the transaction that stores the response, and the response has no
-reference to the invitation. Both store days, never times of day.
+handed out; the database holds its SHA-256 hash. An invitation is unused or revoked, never
+"used": submitting deletes it in the transaction that stores the response
+(`questionnaire.submit_draft`), so after a submission no row points from an invitation to a
+response — the response has no reference to it and no time finer than the day, and on
+PostgreSQL no live invitation row carries the id of the submitting transaction (xmin). A used
+link therefore looks exactly like an unknown one. The remaining caveat: PostgreSQL keeps the
+deleted row version on disk until VACUUM (routine autovacuum) removes it; until then it is
+readable only with superuser tools such as pageinspect.
 """
 
 import hashlib
@@ -162,7 +167,8 @@ def send_invitations(wave, value_stream, side, emails, build_url, connection=Non
 
     Addresses that already hold an unused invitation to this wave are left out (a second link
     would let one person answer twice) and listed in the result's ``already_invited``. The
-    address is kept only for reminders and erased when the invitation is used or revoked.
+    address is kept only for reminders: it is deleted with the invitation when the invitation is
+    used, and erased when it is revoked.
     Raises ValueError for an unknown value stream or side or any invalid address (then nothing is
     stored or sent), and SendingFailed when the mail server fails part-way.
     """
@@ -216,7 +222,7 @@ def send_reminders(wave, build_url, connection=None):
     with connection:
         for position, invitation in enumerate(pending):
             token, old_hash = new_token(), invitation.token_hash
-            # Conditional: an invitation used or revoked since it was read gets no reminder.
+            # Conditional: an invitation used (deleted) or revoked since it was read gets no reminder.
             rotated = Invitation.objects.unused().filter(pk=invitation.pk, token_hash=old_hash)
             if not rotated.update(token_hash=hash_token(token)):
                 continue
@@ -233,19 +239,29 @@ def send_reminders(wave, build_url, connection=None):
 def revoke(invitation):
     """End an unused invitation now: its link stops working, its address and any draft are deleted.
 
-    Returns False when it was already used or revoked. A used invitation cannot be revoked: its
-    response is stored and, by design, cannot be found from the invitation.
+    Returns False when it was already revoked, or has been used: a used invitation no longer
+    exists (its response is stored and, by design, cannot be found from it), so there is nothing
+    to revoke.
     """
     with transaction.atomic():
-        revoked = Invitation.objects.unused().filter(pk=invitation.pk).update(revoked_on=timezone.localdate(), email="")
+        revoked_on = timezone.localdate()
+        revoked = Invitation.objects.unused().filter(pk=invitation.pk).update(revoked_on=revoked_on, email="")
         if revoked:
             Draft.objects.filter(key=invitation.draft_key).delete()
-    invitation.refresh_from_db(fields=["used", "used_on", "revoked_on", "email"])
+    if revoked:
+        invitation.revoked_on, invitation.email = revoked_on, ""
+    else:
+        current = Invitation.objects.filter(pk=invitation.pk).values("revoked_on", "email").first()
+        if current is not None:  # None: used meanwhile, and deleted with that
+            invitation.revoked_on, invitation.email = current["revoked_on"], current["email"]
     return bool(revoked)
 
 
 def invitation_for_token(token):
-    """The invitation of `token` in whatever state (used, revoked, wave closed), or None."""
+    """The invitation of `token`, unused or revoked, whatever its wave's state; else None.
+
+    None also for a used link: its invitation was deleted when the answers were submitted.
+    """
     return (
         Invitation.objects.select_related("wave__organization", "value_stream")
         .filter(token_hash=hash_token(token))
@@ -254,7 +270,7 @@ def invitation_for_token(token):
 
 
 def find_invitation(token):
-    """The invitation `token` opens: it exists, is neither used nor revoked, and its wave is open. Else None."""
+    """The invitation `token` opens: it exists (is not used), is not revoked, and its wave is open. Else None."""
     invitation = invitation_for_token(token)
     if invitation is None or invitation.state != "unused" or invitation.wave.availability() != "open":
         return None

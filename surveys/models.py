@@ -317,17 +317,20 @@ class HeadCount(models.Model):
 
 class InvitationQuerySet(models.QuerySet):
     def unused(self):
-        """Invitations that can still be answered: neither used nor revoked."""
-        return self.filter(used=False, revoked_on__isnull=True)
+        """Invitations that can still be answered: not revoked. (A used invitation no longer exists.)"""
+        return self.filter(revoked_on__isnull=True)
 
 
 class Invitation(models.Model):
     """A one-time link to a wave for one person of a value stream and side.
 
     Only the token's hash is stored, so the link exists only in the CSV or e-mail it was handed
-    out in. The e-mail address is kept only while reminders may be needed: it is erased when the
-    invitation is used or revoked (the database refuses anything else). A Response never refers
-    to its invitation, and both store days, never times, so the two cannot be matched by time.
+    out in. An invitation is either unused or revoked: submitting with it deletes the row in the
+    transaction that stores the response, so no row is left that could point from an invitation
+    to a response — not even, on PostgreSQL, through the id of the transaction that last wrote
+    it (the hidden column xmin). The e-mail address is kept only while reminders may be needed:
+    it is erased when the invitation is revoked (the database refuses anything else). A Response
+    never refers to an invitation, and both store days, never times.
     """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
@@ -335,23 +338,17 @@ class Invitation(models.Model):
     side = models.CharField(max_length=3, choices=Side.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_on = models.DateField(default=timezone.localdate, editable=False)
-    used = models.BooleanField(default=False, editable=False)
-    used_on = models.DateField(null=True, blank=True, editable=False)
     revoked_on = models.DateField(null=True, blank=True, editable=False)
-    email = models.EmailField(blank=True, help_text="Only for invitations sent by e-mail, until used or revoked.")
+    email = models.EmailField(blank=True, help_text="Only for invitations sent by e-mail, until revoked.")
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["wave", "used", "revoked_on"])]
+        indexes = [models.Index(fields=["wave", "revoked_on"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(used=False, revoked_on__isnull=True) | Q(email=""),
-                name="invitation_email_erased_once_used_or_revoked",
-            ),
-            models.CheckConstraint(
-                condition=Q(used=False, used_on__isnull=True) | Q(used=True, used_on__isnull=False),
-                name="invitation_used_on_exactly_when_used",
+                condition=Q(revoked_on__isnull=True) | Q(email=""),
+                name="invitation_email_erased_once_revoked",
             ),
         ]
 
@@ -360,11 +357,8 @@ class Invitation(models.Model):
 
     @property
     def state(self):
-        if self.used:
-            return "used"
-        if self.revoked_on:
-            return "revoked"
-        return "unused"
+        """Either "unused" or "revoked": a used invitation is deleted when its answers are submitted."""
+        return "revoked" if self.revoked_on else "unused"
 
     @property
     def draft_key(self):

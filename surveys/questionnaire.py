@@ -6,9 +6,15 @@ turns the draft into a Response in one transaction and deletes the draft in that
 transaction: a second, concurrent submit finds no draft and stores nothing.
 
 A respondent who came with a personal invitation (`/i/<token>/`) has it noted in the session;
-their draft is keyed by the invitation, not the browser, so the same link resumes on any device,
-and the submission marks the invitation used in the same transaction — without the response
-keeping any reference to it.
+their draft is keyed by the invitation, not the browser, so the same link resumes on any device.
+The submission deletes the invitation in the transaction that stores the response: after it, no
+row points from an invitation to a response. The response keeps no reference to the invitation
+and no time finer than the day, and since the invitation row is deleted rather than updated, no
+live invitation row shares the id of the submitting transaction with the response (on
+PostgreSQL the hidden column xmin; the deleted row version stays on disk, readable only with
+superuser tools such as pageinspect, until VACUUM removes it). A session that still names an
+invitation which no longer exists — submitted with the same link on another device — gets
+InvitationUsed, never a fresh questionnaire.
 """
 
 import secrets
@@ -29,6 +35,11 @@ class TamperedRequest(Exception):
 
 class AlreadySubmitted(Exception):
     """This browser session, or its invitation, has already submitted the wave."""
+
+
+class InvitationUsed(AlreadySubmitted):
+    """The session came with an invitation that no longer exists: its answers were submitted,
+    perhaps on another device with the same link, and the invitation was deleted with that."""
 
 
 class InvitationRequired(Exception):
@@ -126,11 +137,19 @@ SESSION_INVITATIONS = "survey_invitations"
 
 
 def session_invitation(session, wave):
-    """The invitation this browser came in with for `wave`, in whatever state it is now; else None."""
+    """The invitation this browser came in with for `wave`, unused or revoked; None if it came without one.
+
+    Raises InvitationUsed when the session names an invitation that no longer exists: submitting
+    deletes the invitation, perhaps from another device with the same link. That must never read
+    as "no invitation", which would start a second questionnaire through the open link.
+    """
     pk = session.get(SESSION_INVITATIONS, {}).get(wave.slug)
     if pk is None:
         return None
-    return Invitation.objects.filter(pk=pk, wave=wave).select_related("value_stream").first()
+    invitation = Invitation.objects.filter(pk=pk, wave=wave).select_related("value_stream").first()
+    if invitation is None:
+        raise InvitationUsed()
+    return invitation
 
 
 def enter_with_invitation(session, invitation):
@@ -159,7 +178,8 @@ def find_draft(session, wave):
 def start_draft(session, wave):
     """The session's draft for `wave`, created if there is none yet.
 
-    An invitation's draft starts with the invitation's value stream and side.
+    An invitation's draft starts with the invitation's value stream and side. Raises
+    InvitationUsed when the session's invitation has been used meanwhile.
     """
     draft = find_draft(session, wave)
     if draft is None:
@@ -226,8 +246,9 @@ def answered_count(draft, pages):
 def submit_draft(session, wave, pages):
     """Store the session's draft as one Response with all its answers; return the Response.
 
-    Raises AlreadySubmitted when the draft is gone or its invitation used or revoked (submitted
-    before, possibly by a concurrent request), IncompleteDraft when answers are missing, and
+    Raises AlreadySubmitted when the draft is gone or its invitation used (deleted) or revoked
+    (submitted before, possibly by a concurrent request; InvitationUsed when this session's
+    invitation is known to be gone), IncompleteDraft when answers are missing, and
     InvitationRequired for an invitation-only wave without an invitation.
     """
     if has_submitted(session, wave):
@@ -280,15 +301,15 @@ def submit_draft(session, wave, pages):
 
 
 def _use_invitation(invitation, data):
-    """Mark the invitation used and erase its address, inside the submitting transaction.
+    """Delete the invitation, with its address, inside the submitting transaction.
 
-    The UPDATE is conditional, so of two submissions racing on one invitation only one changes
-    the row; the other raises AlreadySubmitted and its transaction stores nothing.
+    Deleted, not marked used: an updated row would carry the id of the transaction that also
+    wrote the response (PostgreSQL's xmin) and so link the two. The DELETE is conditional, so of
+    two submissions racing on one invitation only one deletes the row; the other raises
+    AlreadySubmitted and its transaction stores nothing. A revoked invitation is not deleted.
     """
     if (data["value_stream"], data["side"]) != (invitation.value_stream_id, invitation.side):
         raise TamperedRequest("The value stream and side come with your personal invitation and cannot be changed.")
-    used = (
-        Invitation.objects.unused().filter(pk=invitation.pk).update(used=True, used_on=timezone.localdate(), email="")
-    )
-    if not used:
+    deleted, _ = Invitation.objects.filter(pk=invitation.pk, revoked_on__isnull=True).delete()
+    if not deleted:
         raise AlreadySubmitted()

@@ -17,7 +17,9 @@ from .ratelimit import INVITATION_LOOKUPS
 def invitation(request, token):
     """A personal link: note the invitation in this browser's session and open the questionnaire.
 
-    Opening a link does not use it up (mail scanners open links too); submitting does.
+    Opening a link does not use it up (mail scanners open links too); submitting does, and
+    deletes the invitation. So a used link, like an unknown, mistyped, replaced or revoked one,
+    shows one and the same page: no one can tell from outside whether a link was used.
     """
     if INVITATION_LOOKUPS.exceeded(request):
         return _keep_token_private(INVITATION_LOOKUPS.refusal(request))
@@ -31,8 +33,6 @@ def invitation(request, token):
         return _keep_token_private(
             render(request, "surveys/unavailable.html", {"wave": wave, "availability": availability})
         )
-    if found.state == "used":
-        return _keep_token_private(render(request, "surveys/invitation_used.html", {"wave": wave}, status=410))
     request.session.cycle_key()  # the session now opens someone's draft: give it a key no one planted
     questionnaire.enter_with_invitation(request.session, found)
     return _keep_token_private(redirect("surveys:intro", slug=wave.slug))
@@ -48,10 +48,11 @@ def _keep_token_private(response):
 
 def _access_refusal(request, wave):
     """The page to show instead of the questionnaire, by the session's invitation and the wave's access; or None."""
-    invitation = questionnaire.session_invitation(request.session, wave)
+    try:
+        invitation = questionnaire.session_invitation(request.session, wave)
+    except questionnaire.InvitationUsed:  # submitted with the same link, perhaps on another device
+        return render(request, "surveys/already_submitted.html", {"wave": wave})
     if invitation is not None:
-        if invitation.state == "used":  # perhaps on another device with the same link
-            return render(request, "surveys/already_submitted.html", {"wave": wave})
         if invitation.state == "revoked":
             return render(request, "surveys/invitation_invalid.html", {"wave": wave}, status=403)
         return None

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from surveys import invitations, questionnaire
-from surveys.models import Answer, Draft, Invitation, Response, Wave
+from surveys.models import Answer, Draft, Invitation, Response, ValueStream, Wave
 from surveys.ratelimit import INVITATION_LOOKUPS
 from tests.conftest import make_wave
 from tests.surveys.test_questionnaire import (
@@ -68,6 +68,15 @@ def answer_everything(client, **background):
         assert client.post(page_url(number), fields(codes)).status_code == 302
 
 
+def submit_with(token, **background):
+    """Open the link in a new browser, answer everything and submit; return that browser."""
+    client, _ = open_link(token)
+    answer_everything(client, **background)
+    reply = client.post(REVIEW)
+    assert reply.status_code == 302 and reply["Location"] == THANKS, text(reply)
+    return client
+
+
 @pytest.fixture
 def invitation_wave(organization, instrument, value_streams):
     """The test wave (slug test-wave, so the questionnaire URLs are those of test_questionnaire), invitation only."""
@@ -102,7 +111,7 @@ def test_invitations_are_for_a_value_stream_and_side_of_the_wave(invitation_wave
 
 def test_find_invitation_returns_only_usable_invitations(invitation_wave, value_streams):
     usable, used, revoked = invite(invitation_wave, value_streams[0], count=3)
-    Invitation.objects.filter(token_hash=invitations.hash_token(used)).update(used=True, used_on=timezone.localdate())
+    submit_with(used)
     invitations.revoke(Invitation.objects.get(token_hash=invitations.hash_token(revoked)))
 
     assert invitations.find_invitation(usable).token_hash == invitations.hash_token(usable)
@@ -435,36 +444,114 @@ def test_submitting_with_the_link_stores_the_response_and_uses_up_the_invitation
     response = Response.objects.get()
     assert (response.value_stream, response.side, response.tenure_band) == (value_streams[1], "it", "3-5")
     assert response.answers.count() == len(ANSWERS)
-    invitation = Invitation.objects.get()
-    assert invitation.used and invitation.used_on == timezone.localdate()
-    assert invitation.email == ""  # nothing names the person any more
+    assert not Invitation.objects.exists()  # deleted with its address: nothing names the person any more
     assert not Draft.objects.exists()
 
 
-def test_a_used_link_is_refused_and_stores_nothing(invitation_wave, value_streams):
+def test_after_a_submission_no_row_of_its_invitation_is_left(invitation_wave, value_streams):
+    used, *others = invite(invitation_wave, value_streams[0], count=3)
+
+    submit_with(used)
+
+    assert Response.objects.count() == 1
+    remaining = set(Invitation.objects.values_list("token_hash", flat=True))
+    assert remaining == {invitations.hash_token(token) for token in others}
+    assert not Invitation.objects.filter(token_hash=invitations.hash_token(used)).exists()
+    assert Invitation.objects.unused().count() == 2
+
+
+def test_a_used_link_looks_like_an_unknown_one_and_stores_nothing(invitation_wave, value_streams):
     [token] = invite(invitation_wave, value_streams[0])
     first, _ = open_link(token)
     second, _ = open_link(token)  # opened on a second device before the first one submitted
     answer_everything(first)
     first.post(REVIEW)
 
-    fresh_reply = open_link(token)[1]
+    used = open_link(token)[1]
+    unknown = open_link("x" * 43)[1]
     second_review = second.post(REVIEW)
     second_start = second.post(BASE)
 
-    assert fresh_reply.status_code == 410 and "This link has already been used" in text(fresh_reply)
+    assert used.status_code == unknown.status_code == 404
+    assert used.content == unknown.content
+    assert "It may have been used already" in text(used)
     assert "You have already answered this survey" in text(second_review)
     assert "You have already answered this survey" in text(second_start)
     assert Response.objects.count() == 1 and Answer.objects.count() == len(ANSWERS)
     assert not Draft.objects.exists()
 
 
-def test_submission_fails_if_the_invitation_was_used_meanwhile(invitation_wave, value_streams):
-    """The conditional UPDATE in the submitting transaction is what refuses, and it rolls back the draft's deletion."""
+@pytest.fixture(params=[Wave.Access.INVITATION, Wave.Access.OPEN])
+def any_access_wave(request, organization, instrument, value_streams):
+    """The test wave (slug test-wave) by personal invitation only, and with an open link as well."""
+    return make_wave(organization, instrument, value_streams, access=request.param)
+
+
+def test_a_device_whose_invitation_was_used_elsewhere_sees_already_submitted_everywhere(any_access_wave, value_streams):
+    """The session still names the invitation, which no longer exists: never a new draft, not even by the open link."""
+    [token] = invite(any_access_wave, value_streams[0])
+    phone, _ = open_link(token)
+    phone.post(BASE)  # started, then went on on the desktop
+    desktop, _ = open_link(token)
+    answer_everything(desktop)
+    desktop.post(REVIEW)
+
+    replies = [
+        phone.get(BASE),
+        phone.post(BASE),
+        phone.get(ABOUT),
+        phone.post(ABOUT, {"value_stream": value_streams[0].pk, "side": "biz"}),
+        phone.get(page_url(1)),
+        phone.post(page_url(1), fields(PAGES[0])),
+        phone.get(REVIEW),
+        phone.post(REVIEW),
+        phone.get(THANKS),
+    ]
+
+    assert [reply.status_code for reply in replies] == [200] * len(replies)
+    assert all("You have already answered this survey" in text(reply) for reply in replies)
+    assert Response.objects.count() == 1 and not Draft.objects.exists()
+    with pytest.raises(questionnaire.InvitationUsed):
+        questionnaire.session_invitation(phone.session, any_access_wave)
+    with pytest.raises(questionnaire.InvitationUsed):
+        questionnaire.start_draft(phone.session, any_access_wave)
+    assert not Draft.objects.exists()
+
+
+def test_submitting_again_after_the_invitation_was_used_elsewhere_raises_already_submitted(
+    invitation_wave, value_streams
+):
+    [token] = invite(invitation_wave, value_streams[0])
+    phone, _ = open_link(token)
+    answer_everything(phone)
+    submit_with(token)  # the same link, on another device
+
+    with pytest.raises(questionnaire.AlreadySubmitted):
+        questionnaire.submit_draft(
+            phone.session, invitation_wave, questionnaire.theme_pages(invitation_wave.instrument)
+        )
+
+    assert Response.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "meanwhile",
+    [
+        lambda: Invitation.objects.all().delete(),  # as a concurrent submission with the same link commits
+        lambda: Invitation.objects.update(revoked_on=timezone.localdate(), email=""),
+    ],
+    ids=["used", "revoked"],
+)
+def test_submission_fails_if_the_invitation_was_used_or_revoked_after_it_was_read(
+    invitation_wave, value_streams, monkeypatch, meanwhile
+):
+    """The conditional DELETE in the submitting transaction is what refuses, and it rolls back the draft's deletion."""
     [token] = invite(invitation_wave, value_streams[0])
     client, _ = open_link(token)
     answer_everything(client)
-    Invitation.objects.update(used=True, used_on=timezone.localdate())  # as a concurrent submission commits it
+    stale = Invitation.objects.get()
+    meanwhile()
+    monkeypatch.setattr(questionnaire, "session_invitation", lambda session, wave: stale)
 
     with pytest.raises(questionnaire.AlreadySubmitted):
         questionnaire.submit_draft(
@@ -473,6 +560,7 @@ def test_submission_fails_if_the_invitation_was_used_meanwhile(invitation_wave, 
 
     assert not Response.objects.exists() and not Answer.objects.exists()
     assert Draft.objects.count() == 1
+    assert [invitation.state for invitation in Invitation.objects.all()] in ([], ["revoked"])
 
 
 def test_a_revoked_link_looks_like_an_unknown_one(invitation_wave, value_streams):
@@ -504,12 +592,11 @@ def test_revoking_stops_a_questionnaire_in_progress_and_deletes_its_answers(invi
 
 def test_a_used_invitation_cannot_be_revoked(invitation_wave, value_streams):
     [token] = invite(invitation_wave, value_streams[0])
-    client, _ = open_link(token)
-    answer_everything(client)
-    client.post(REVIEW)
+    invitation = Invitation.objects.get()  # read before it is used, e.g. on an admin page
+    submit_with(token)
 
-    assert invitations.revoke(Invitation.objects.get()) is False
-    assert Invitation.objects.get().revoked_on is None
+    assert invitations.revoke(invitation) is False
+    assert not Invitation.objects.exists() and Response.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -533,7 +620,7 @@ def test_a_link_to_a_wave_that_is_not_open_shows_the_unavailable_page(invitation
     assert link_reply.status_code == 200 and message in text(link_reply)
     assert review_reply.status_code == 403 and message in text(review_reply)
     assert not Response.objects.exists()
-    assert not Invitation.objects.get().used
+    assert Invitation.objects.unused().count() == 1
 
 
 def test_an_unused_invitation_stops_working_when_the_wave_closes(invitation_wave, value_streams):
@@ -549,12 +636,34 @@ def test_an_unused_invitation_stops_working_when_the_wave_closes(invitation_wave
 
 def test_a_response_keeps_no_reference_to_an_invitation_and_no_time_of_day():
     for model in (Response, Invitation, Answer, Draft):
-        fine_times = [field.name for field in model._meta.get_fields() if isinstance(field, models.DateTimeField)]
+        fine_times = [
+            field.name
+            for field in model._meta.get_fields()
+            if isinstance(field, (models.DateTimeField, models.TimeField))
+        ]
         assert fine_times == [], model
     response_relations = {field.related_model for field in Response._meta.get_fields() if field.is_relation}
     invitation_relations = {field.related_model for field in Invitation._meta.get_fields() if field.is_relation}
     assert Invitation not in response_relations
     assert Response not in invitation_relations and Answer not in invitation_relations
+
+
+def test_an_invitation_has_no_field_that_could_hold_a_response_or_a_time():
+    """The whole list, so that a new field (a day of use, a response id as a number) has to pass a review here."""
+    fields_ = {field.name: type(field) for field in Invitation._meta.concrete_fields}
+
+    assert fields_ == {
+        "id": models.BigAutoField,
+        "wave": models.ForeignKey,
+        "value_stream": models.ForeignKey,
+        "side": models.CharField,
+        "token_hash": models.CharField,
+        "created_on": models.DateField,
+        "revoked_on": models.DateField,
+        "email": models.EmailField,
+    }
+    relations = {field.related_model for field in Invitation._meta.get_fields() if field.is_relation}
+    assert relations == {Wave, ValueStream}  # nothing points to or from a Response, an Answer or a Draft
 
 
 def test_after_submission_the_browser_session_holds_no_invitation(invitation_wave, value_streams):
@@ -570,11 +679,45 @@ def test_after_submission_the_browser_session_holds_no_invitation(invitation_wav
     assert f"inv-{pk}" not in str(session) and pk not in session[questionnaire.SESSION_INVITATIONS].values()
 
 
-def test_the_database_refuses_an_address_on_a_used_invitation(invitation_wave, value_streams):
+def test_the_database_refuses_an_address_on_a_revoked_invitation(invitation_wave, value_streams):
     invitations.send_invitations(invitation_wave, value_streams[0], "biz", ["ana@example.org"], build_url)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Invitation.objects.update(used=True, used_on=timezone.localdate())
+        Invitation.objects.update(revoked_on=timezone.localdate())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_no_live_row_shares_the_submitting_transaction_with_the_response(invitation_wave, value_streams):
+    """PostgreSQL stamps each row version with the id of the transaction that wrote it (xmin).
+
+    Had the submission updated the invitation, `SELECT xmin` would pair it with its response.
+    Here only the response and its answers carry that id; every other live row of every table
+    was written by another transaction.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("xmin is PostgreSQL's")
+    used, *others = invite(invitation_wave, value_streams[0], count=3)
+    invitations.send_invitations(invitation_wave, value_streams[0], "biz", ["ana@example.org"], build_url)
+    open_link(others[0])[0].post(BASE)  # another respondent's draft in progress
+
+    submit_with(used)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {Response._meta.db_table}")
+        [(response_xmin,)] = cursor.fetchall()
+        sharing = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT count(*) FROM "{table}" WHERE xmin::text = %s', [response_xmin])
+            count = cursor.fetchone()[0]
+            if count:
+                sharing[table] = count
+        cursor.execute(f"SELECT xmin::text FROM {Invitation._meta.db_table}")
+        invitation_xmins = {xmin for (xmin,) in cursor.fetchall()}
+
+    # The probe works: the answers were written by the response's transaction, and it finds them.
+    assert sharing == {Response._meta.db_table: 1, Answer._meta.db_table: len(ANSWERS)}
+    assert len(invitation_xmins) >= 1 and response_xmin not in invitation_xmins
+    assert Invitation.objects.count() == 3
 
 
 # --- access: open link or invitations only -----------------------------------------------
@@ -626,7 +769,7 @@ def test_invitations_to_an_open_wave_work_too(wave, value_streams):
 
     client.post(REVIEW)
 
-    assert Response.objects.get().side == "it" and Invitation.objects.get().used
+    assert Response.objects.get().side == "it" and not Invitation.objects.exists()
 
 
 def test_a_new_invitation_on_a_shared_computer_is_a_new_respondent(invitation_wave, value_streams):
@@ -689,6 +832,7 @@ def test_admin_lists_invitations_without_tokens_and_revokes_them(admin_client, i
     assert reply.status_code == 302
     assert Invitation.objects.unused().count() == 0
     assert admin_client.get(f"/admin/surveys/invitation/{stored[0][0]}/change/").status_code == 200
+    assert admin_client.get("/admin/surveys/invitation/?revoked_on__isempty=1").status_code == 200
 
 
 # --- two submissions at once -------------------------------------------------------------
@@ -756,4 +900,4 @@ def test_two_simultaneous_submissions_with_one_link_store_one_response(
     refused = [name for name, reply in replies.items() if "You have already answered this survey" in text(reply)]
     assert len(stored) == 1 and len(refused) == 1 and set(stored + refused) == {"phone", "desktop"}
     assert Response.objects.count() == 1 and Answer.objects.count() == len(ANSWERS)
-    assert Invitation.objects.get().used and not Draft.objects.exists()
+    assert not Invitation.objects.exists() and not Draft.objects.exists()
