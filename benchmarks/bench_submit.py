@@ -9,11 +9,17 @@ browser session doing what a person does: open the link, start, say who they are
 pages and submit — 10 requests. Prints completed responses per second, the latency of the
 final submission and of all requests (p50/p99), errors, and checks that every response the
 server acknowledged (a redirect to the thank-you page) is in the database, and nothing more.
+
+A second table isolates the submission itself: completed drafts and their sessions are put in
+the database beforehand (not timed), then the clients only send the final "Submit my answers"
+POST, as fast as the server takes them: submissions per second, p50/p99, errors, and the same
+check that every acknowledged submission is stored exactly once.
 """
 
 import argparse
 import http.client
 import os
+import queue
 import re
 import secrets
 import statistics
@@ -123,11 +129,99 @@ def run_level(port, clients, seconds, plans):
     return results
 
 
+def prepare_submissions(wave, plans, count):
+    """`count` finished drafts with their sessions, ready for the final POST; returns the session keys."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+
+    from surveys.models import Draft
+
+    keys, drafts = [], []
+    with transaction.atomic():
+        for i in range(count):
+            plan = plans[i % len(plans)]
+            draft_key = secrets.token_hex(32)
+            answers = {name.removeprefix("item-"): value for page in plan["pages"] for name, value in page.items()}
+            data = {
+                "answers": answers,
+                "value_stream": plan["stream"],
+                "side": plan["side"],
+                "role": "",
+                "tenure_band": "",
+            }
+            drafts.append(Draft(key=draft_key, wave=wave, data=data))
+            session = SessionStore()
+            session["survey_drafts"] = {SLUG: draft_key}
+            session.create()
+            keys.append(session.session_key)
+        Draft.objects.bulk_create(drafts)
+    return keys
+
+
+def run_submissions(port, clients, seconds, session_keys):
+    """Each client sends final submissions from the shared pool until it is empty or time is up."""
+    pool = queue.SimpleQueue()
+    for key in session_keys:
+        pool.put(key)
+    csrf = secrets.token_hex(16)  # 32 characters: a CSRF secret that cookie and form both carry
+    stop_at = time.perf_counter() + seconds
+    results = {"acknowledged": 0, "errors": [], "latencies": []}
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies, done, errors = [], 0, []
+        barrier.wait()
+        while time.perf_counter() < stop_at:
+            try:
+                key = pool.get_nowait()
+            except queue.Empty:
+                break
+            headers = {
+                "Cookie": f"sessionid={key}; csrftoken={csrf}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1/s/{SLUG}/review/",
+                "Host": "127.0.0.1",
+            }
+            started = time.perf_counter()
+            try:
+                connection.request("POST", f"/s/{SLUG}/review/", body=f"csrfmiddlewaretoken={csrf}", headers=headers)
+                response = connection.getresponse()
+                response.read()
+                latencies.append(time.perf_counter() - started)
+                location = response.getheader("Location", "")
+                if response.status == 302 and location.endswith("/thank-you/"):
+                    done += 1
+                else:
+                    errors.append(f"{response.status} {location}")
+            except Exception as error:  # noqa: BLE001 - every failure is counted and shown
+                errors.append(str(error)[:200])
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.close()
+        with lock:
+            results["acknowledged"] += done
+            results["errors"] += errors
+            results["latencies"] += latencies
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results["elapsed"] = time.perf_counter() - started
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8777)
+    parser.add_argument("--submit-seconds", type=float, default=8, help="per level, for the submission-only table")
+    parser.add_argument("--prepared", type=int, default=3000, help="finished drafts per level for that table")
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -216,6 +310,25 @@ def main():
                 f"{percentile(results['requests'], 99) * ms:>11.0f}ms"
                 f"{len(results['errors']):>8}"
                 f"{stored_of_acknowledged:>14}"
+            )
+            for error in sorted(set(results["errors"]))[:5]:
+                print(f"    error: {error}")
+            if stored != results["acknowledged"]:
+                print("    MISMATCH: the database does not hold exactly the acknowledged responses")
+
+        print("\nThe final submission alone (drafts prepared beforehand):")
+        print(f"{'clients':>8}{'submits/s':>12}{'p50':>9}{'p99':>9}{'errors':>8}{'stored':>14}")
+        for clients in args.clients:
+            keys = prepare_submissions(wave, plans, args.prepared)
+            results = run_submissions(args.port, clients, args.submit_seconds, keys)
+            stored = Response.objects.filter(wave=wave).count() - before
+            before += stored
+            stored_of_acknowledged = f"{stored}/{results['acknowledged']}"
+            print(
+                f"{clients:>8}{results['acknowledged'] / results['elapsed']:>12.1f}"
+                f"{percentile(results['latencies'], 50) * 1000:>7.0f}ms"
+                f"{percentile(results['latencies'], 99) * 1000:>7.0f}ms"
+                f"{len(results['errors']):>8}{stored_of_acknowledged:>14}"
             )
             for error in sorted(set(results["errors"]))[:5]:
                 print(f"    error: {error}")
