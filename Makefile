@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run serve test install install-dev migrate lint clean
+.PHONY: run serve test install install-dev migrate lint clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The .mo catalogues are built, not committed: compiled with polib (no GNU gettext needed),
+# only where a .po changed; a fuzzy or untranslated entry stops the build.
+translations: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compile_translations
+
 run: export DJANGO_DEBUG ?= 1
-run: install
+run: install translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_instrument
 	$(BIN)/python manage.py seed_demo --once
@@ -37,7 +42,7 @@ serve: export SECURE_SSL_REDIRECT = 0
 serve: export SECURE_COOKIES = 0
 serve: export SECURE_HSTS_SECONDS = 0
 serve: WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
-serve: install .secret_key
+serve: install translations .secret_key
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py migrate --noinput
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py load_instrument
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -47,7 +52,7 @@ serve: install .secret_key
 .secret_key: | $(BIN)/python
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-test: install-dev
+test: install-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -56,3 +61,4 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+	find locale -name '*.mo' -delete

@@ -1,7 +1,9 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from .access import has_role
 
@@ -16,7 +18,10 @@ def role_required(role):
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, role):
                 raise PermissionDenied("This page is for another role.")
-            return view(request, *args, **kwargs)
+            # Staff pages are in English for now (only the respondent's side is translated);
+            # without this, a German browser would mix German labels into them.
+            with translation.override(settings.LANGUAGE_CODE):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

@@ -133,7 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]  # each named in its own language
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Zurich")
 USE_I18N = True
 USE_TZ = True
@@ -222,5 +223,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AlignSurvey <survey@l
 # Sessions live in the database so that any app server can continue a respondent's draft.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # two weeks to come back to an unfinished questionnaire
+LANGUAGE_COOKIE_AGE = SESSION_COOKIE_AGE  # the chosen language lasts as long as the draft
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

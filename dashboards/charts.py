@@ -25,6 +25,7 @@ def _config(filename):
     """Plotly's toolbar: keep the PNG download (named after the chart), drop the clutter."""
     return {
         "displaylogo": False,
+        "showSendToCloud": False,  # the "share" button would send the data to plotly's cloud
         "responsive": True,
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},

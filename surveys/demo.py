@@ -167,7 +167,11 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
     if once and wave.responses.exists():
         return DemoResult(wave, 0, username, password)
     rng = np.random.default_rng(seed + wave.responses.count())
-    stored = _add_responses(wave, instrument, value_streams, responses, rng, timezone.localdate(), progress=progress)
+    # The wave's own instrument: a demo wave made before the built-in instrument got a new
+    # version keeps answering the items of the version it was made with.
+    stored = _add_responses(
+        wave, wave.instrument, value_streams, responses, rng, timezone.localdate(), progress=progress
+    )
     _set_head_counts(wave, value_streams)
     return DemoResult(wave, stored, username, password)
 

@@ -31,7 +31,7 @@ from .models import (
     Theme,
 )
 
-BUILT_IN_INSTRUMENT = Path(__file__).resolve().parent / "instruments" / "vsm-oa-1.0.json"
+BUILT_IN_INSTRUMENT = Path(__file__).resolve().parent / "instruments" / "vsm-oa-1.1.json"
 
 
 class InstrumentFileError(Exception):

@@ -2,8 +2,10 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -61,15 +63,40 @@ def _access_refusal(request, wave):
     return None
 
 
+def offered_languages(wave):
+    """The language codes a respondent of `wave` may choose, in the wave's order.
+
+    The wave's own list, else every language of its instrument; only languages that both the
+    instrument's texts and the interface (settings.LANGUAGES) have, so a page never mixes two.
+    """
+    interface = [code for code, _name in settings.LANGUAGES]
+    instrument = [code for code in wave.instrument.languages or interface if code in interface]
+    chosen = [code for code in wave.languages if code in instrument]
+    return chosen or instrument or [settings.LANGUAGE_CODE]
+
+
+def respondent_language(wave):
+    """The language of this request's respondent pages: the one chosen on the intro page (the
+    language cookie) or else the browser's, if the wave offers it; otherwise the wave's first."""
+    offered = offered_languages(wave)
+    current = get_language()
+    return current if current in offered else offered[0]
+
+
 def respondent_page(view):
     """Load the wave; show a clear page instead when it is not open, needs an invitation, or is already answered.
 
-    A tampered POST ends here as a 400 with its message, and nothing is stored.
+    Every page of the wave speaks one language the wave offers (see respondent_language): the
+    interface and the instrument's texts alike. A tampered POST ends here as a 400 with its
+    message, and nothing is stored.
     """
 
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
         wave = get_object_or_404(Wave.objects.select_related("instrument", "organization"), slug=slug)
+        # LocaleMiddleware chose from the cookie or Accept-Language; keep to the wave's languages.
+        request.LANGUAGE_CODE = respondent_language(wave)
+        translation.activate(request.LANGUAGE_CODE)
         availability = wave.availability()
         if availability != "open":
             return render(
@@ -113,11 +140,14 @@ def intro(request, wave):
         questionnaire.start_draft(request.session, wave)
         return redirect("surveys:about", slug=wave.slug)
     pages = questionnaire.theme_pages(wave.instrument)
+    names = dict(settings.LANGUAGES)  # each language named in itself: "Deutsch", "Français"
     return render(
         request,
         "surveys/intro.html",
         {
             "wave": wave,
+            "languages": [(code, names[code]) for code in offered_languages(wave)],
+            "language": request.LANGUAGE_CODE,
             "resuming": questionnaire.find_draft(request.session, wave) is not None,
             "invited": questionnaire.session_invitation(request.session, wave) is not None,
             "question_count": sum(len(page.items) for page in pages),

@@ -11,6 +11,9 @@
         figure.config = Object.assign({}, figure.config, { staticPlot: true });
       }
       window.Plotly.newPlot(element, figure.data, figure.layout, figure.config).then(function () {
+        // The picture is for sighted readers; the table beside it carries the same numbers for
+        // screen readers. Hide the SVG only, so the toolbar's labelled buttons stay reachable.
+        element.querySelectorAll("svg").forEach(function (svg) { svg.setAttribute("aria-hidden", "true"); });
         element.classList.add("chart-drawn");
       });
     });

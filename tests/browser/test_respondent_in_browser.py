@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys.instrument_files import load_built_in_instrument
 from surveys.models import Answer, Response
@@ -38,7 +39,7 @@ def test_respondent_answers_every_question_on_a_phone(live_server, page, organiz
     wave = make_wave(organization, instrument, value_streams, slug="phone-wave")
 
     page.goto(f"{live_server.url}/s/{wave.slug}/")
-    assert "How your anonymity is protected" in page.content()
+    expect(page.get_by_text("How your anonymity is protected").first).to_be_visible()
     page.get_by_role("button", name="Start the questionnaire").click()
     page.get_by_label("Which value stream do you work in?").select_option(label="Financing applications")
     page.get_by_label("Business", exact=True).check()
@@ -50,12 +51,13 @@ def test_respondent_answers_every_question_on_a_phone(live_server, page, organiz
         for index in range(groups.count() - 1):
             groups.nth(index).get_by_label("Somewhat agree").check()
         page.get_by_role("button", name="Next").click()
-        assert "still needs an answer" in page.content()
+        # Wait for the answer page to arrive before reading it: content() does not wait.
+        expect(page.get_by_text("still needs an answer").first).to_be_visible()
         assert page.locator("input[type=radio]:checked").count() == groups.count() - 1
         page.locator("fieldset").last.get_by_label("Not applicable").check()
         page.get_by_role("button", name="Next").click()
 
-    assert "Review your answers" in page.content()
+    expect(page.get_by_text("Review your answers").first).to_be_visible()
     page.get_by_role("button", name="Submit my answers").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you!"
 

@@ -68,7 +68,7 @@ def test_change_manager_creates_a_wave_with_streams_head_counts_and_languages(
     [
         ({"anonymity_threshold": "2"}, "at least 3"),
         ({"closes_at": "2027-02-01T08:00"}, "must close after it opens"),
-        ({"languages": ["fr"]}, "Select a valid choice"),
+        ({"languages": ["it"]}, "Select a valid choice"),
         ({"value_streams": [], "new_value_streams": ""}, "Choose at least one value stream"),
         ({"new_value_streams": "Financing applications"}, "Already in the organization"),
         ({"slug": "not a slug!"}, "Enter a valid"),

@@ -480,8 +480,8 @@ def built_in(db):
 
 def test_built_in_instrument_loads(built_in):
     assert built_in.outcome == "created"
-    assert BUILT_IN_INSTRUMENT.name == "vsm-oa-1.0.json"
-    assert (built_in.instrument.code, built_in.instrument.version) == ("vsm-oa", "1.0")
+    assert BUILT_IN_INSTRUMENT.name == "vsm-oa-1.1.json"
+    assert (built_in.instrument.code, built_in.instrument.version) == ("vsm-oa", "1.1")
 
 
 def test_built_in_instrument_has_one_dimension_per_category(built_in):
@@ -543,5 +543,5 @@ def test_load_instrument_command_without_path_loads_the_built_in_instrument(db):
 
     call_command("load_instrument", stdout=out)
 
-    assert "vsm-oa v1.0 created" in out.getvalue()
-    assert InstrumentVersion.objects.filter(code="vsm-oa", version="1.0").exists()
+    assert "vsm-oa v1.1 created" in out.getvalue()
+    assert InstrumentVersion.objects.filter(code="vsm-oa", version="1.1").exists()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.demo import DEMO_ORGANIZATION, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG
+from surveys.instrument_files import BUILT_IN_INSTRUMENT, load_instrument, read_instrument_file
 from surveys.models import Answer, InstrumentVersion, Organization, Response, ValueStream, Wave
 
 
@@ -134,6 +135,20 @@ def test_running_again_adds_responses_without_duplicating_the_demo(seeded):
     assert ValueStream.objects.count() == 5
     assert Wave.objects.count() == 2  # the demo wave and the earlier one
     assert InstrumentVersion.objects.count() == 1
+
+
+def test_topping_up_a_demo_wave_made_on_an_older_instrument_version_answers_its_items(db, monkeypatch):
+    older = BUILT_IN_INSTRUMENT.with_name("vsm-oa-1.0.json")
+    monkeypatch.setattr("surveys.demo.load_built_in_instrument", lambda: load_instrument(read_instrument_file(older)))
+    seed(responses=10)
+    monkeypatch.undo()
+
+    seed(responses=10)  # loads the built-in instrument, a newer version, beside the older one
+
+    wave = demo_wave()
+    assert wave.instrument.version == "1.0" and InstrumentVersion.objects.count() == 2
+    assert wave.responses.count() == 20
+    assert not Answer.objects.filter(response__wave=wave).exclude(item__instrument=wave.instrument).exists()
 
 
 def _gap(value_stream, theme_code, instrument):
