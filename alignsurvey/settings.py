@@ -115,7 +115,8 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # proxies in front of the app
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # trusted proxies in front of the app
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
 # Argon2 first: new and changed passwords get it; older hashes are upgraded at the next login.
 PASSWORD_HASHERS = [

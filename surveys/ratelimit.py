@@ -1,7 +1,8 @@
 """A small rate limiter for pages that take a secret token in the URL.
 
-Counts per client address (REMOTE_ADDR) in Django's cache, in fixed windows. With the default
-per-process cache each server process counts for itself; a shared cache (README, "Settings")
+Counts per client address (accounts.client_ip: REMOTE_ADDR, or what trusted proxies saw) in
+Django's cache, in fixed windows. With the default per-process cache each server process counts
+for itself; a shared cache (README, "Settings")
 makes the limit hold across processes.
 """
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.shortcuts import render
+
+from accounts.client_ip import client_ip
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class RateLimit:
 
     def _key(self, request):
         window = int(time.time() // self.window_seconds)
-        return f"ratelimit:{self.scope}:{request.META.get('REMOTE_ADDR', '')}:{window}"
+        return f"ratelimit:{self.scope}:{client_ip(request)}:{window}"
 
     def exceeded(self, request):
         return (cache.get(self._key(request)) or 0) >= self.limit

@@ -153,3 +153,29 @@ def test_markup_in_names_is_shown_as_text_on_dashboards_and_in_charts(client, ma
             figure = json.loads(block)
             labels = json.dumps(figure["data"])
             assert "<script" not in labels and "<img" not in labels, url  # plotly sees escaped text
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.1"),  # no proxy: a header the client wrote changes nothing
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # one proxy: the address it saw, not the client's claim
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        (1, "", "10.0.0.1"),
+    ],
+)
+def test_client_address_trusts_only_the_configured_proxies(rf, settings, proxies, forwarded, expected):
+    from accounts.client_ip import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_login_lockout(client, db):
+    get_user_model().objects.create_user("carol", password="a long and good passphrase")
+    url = reverse("accounts:login")
+    for attempt in range(5):
+        client.post(url, {"username": "carol", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}")
+    locked = client.post(url, {"username": "carol", "password": "a long and good passphrase"})
+    assert locked.status_code == 429
