@@ -131,8 +131,9 @@ class _Measure:
 
 def score_wave(data):
     """Reverse-coded answers, theme scores and dimension scores of every response."""
-    reverse_coded = np.where(
-        data.item_reverse[None, :], stats.reverse_code(data.answers, data.scale_min, data.scale_max), data.answers
+    reverse_coded = np.array(data.answers, dtype=float)  # a copy
+    reverse_coded[:, data.item_reverse] = stats.reverse_code(
+        reverse_coded[:, data.item_reverse], data.scale_min, data.scale_max
     )
     themes = stats.theme_scores(reverse_coded, data.item_theme, len(data.theme_codes))
     dimensions = stats.dimension_scores(themes, data.theme_dimension, len(data.dimension_codes))
@@ -169,32 +170,39 @@ def build_report(data):
         dimensions=[{"code": code, "name": data.dimension_names[d]} for d, code in enumerate(data.dimension_codes)],
     )
     n_streams = len(data.value_stream_names)
+    # Cell of each response: (value stream, side) numbered 2 · stream + side, side 0 = Biz, 1 = IT.
+    sides = (("biz", 0), ("it", 1))
+    response_cell = 2 * data.response_value_stream + np.where(data.response_is_biz, 0, 1)
     for measure in _measures(data, theme_matrix, dimension_matrix):
-        scored = ~np.isnan(measure.scores)
-        status = {}
-        for side_name, side_mask in (("biz", data.response_is_biz), ("it", ~data.response_is_biz)):
-            counts = np.bincount(data.response_value_stream[scored & side_mask], minlength=n_streams)
-            visibility = suppress_cells(
-                dict(zip(data.value_stream_names, counts.tolist(), strict=True)), int(counts.sum()), k
+        # Every figure of a cell comes from how often each score (and each answer of the
+        # measure's items) occurs in it, counted for all cells at once. Only the respondents
+        # with a score for the measure count, for its items too.
+        levels, counts = stats.value_counts(measure.scores, response_cell, 2 * n_streams)
+        scored_cells = np.where(np.isnan(measure.scores), -1, response_cell)  # −1: not counted
+        item_levels, item_counts = stats.value_counts(
+            reverse_coded[:, measure.item_columns], scored_cells, 2 * n_streams
+        )
+        counts, item_counts = _with_pooled(counts, n_streams), _with_pooled(item_counts, n_streams)
+        n = counts.sum(axis=-1)  # [stream, side]; the last stream is the pooled one
+        status = {
+            side_name: suppress_cells(
+                dict(zip(data.value_stream_names, n[:n_streams, side].tolist(), strict=True)), int(n[-1, side]), k
             )
-            status[side_name] = visibility
-        for stream_index, stream_name in [*enumerate(data.value_stream_names), (None, None)]:
-            in_stream = (
-                np.ones(len(measure.scores), dtype=bool)
-                if stream_index is None
-                else data.response_value_stream == stream_index
-            )
+            for side_name, side in sides
+        }
+        for stream_index, stream_name in [*enumerate(data.value_stream_names), (n_streams, None)]:
             cells, statuses = {}, {}
-            for side_name, side_mask in (("biz", data.response_is_biz), ("it", ~data.response_is_biz)):
+            for side_name, side in sides:
                 visibility = status[side_name]
                 statuses[side_name] = (
                     visibility.pooled if stream_name is None else visibility.by_value_stream[stream_name]
                 )
-                members = in_stream & side_mask & scored
                 cells[side_name] = _side_cell(
                     statuses[side_name],
-                    measure.scores[members],
-                    reverse_coded[np.ix_(members, measure.item_columns)],
+                    levels,
+                    counts[stream_index, side],
+                    item_levels,
+                    item_counts[stream_index, side],
                     data.scale_points,
                 )
             row = ComparisonRow(
@@ -209,35 +217,40 @@ def build_report(data):
                 it=cells["it"],
             )
             if statuses["biz"] == SHOWN and statuses["it"] == SHOWN:
-                _compare(
-                    row,
-                    measure.scores[in_stream & data.response_is_biz & scored],
-                    measure.scores[in_stream & ~data.response_is_biz & scored],
-                )
+                _compare(row, levels, counts[stream_index, 0], counts[stream_index, 1])
             report.comparisons.append(row)
     _adjust_p_values(report)
     report.reliability = _reliability(data, reverse_coded, k)
     return report
 
 
-def _side_cell(status, scores, item_block, scale_points):
+def _with_pooled(counts, n_streams):
+    """Counts per cell [2 · stream + side, …] as [stream, side, …], with the pooled cells as a last stream.
+
+    Counts add up, so a pooled cell (one side over all value streams) is the sum of its cells.
+    """
+    by_stream = counts.reshape(n_streams, 2, *counts.shape[1:])
+    return np.concatenate([by_stream, by_stream.sum(axis=0, keepdims=True)])
+
+
+def _side_cell(status, levels, counts, item_levels, item_counts, scale_points):
     if status == SUPPRESSED:
         return None
-    if status == EMPTY or len(scores) == 0:
+    if status == EMPTY or counts.sum() == 0:
         return SideCell(n=0)
-    summary = stats.describe(scores)
+    summary = stats.describe_counts(levels, counts)
     return SideCell(
         n=int(summary.n),
         mean=_float(summary.mean),
         sd=_float(summary.sd),
         median=_float(summary.median),
         ci=[_float(summary.ci[0]), _float(summary.ci[1])],
-        rwg=_float(stats.rwg_j(item_block, scale_points)),
+        rwg=_float(stats.rwg_j_counts(item_levels, item_counts, scale_points)),
     )
 
 
-def _compare(row, biz_scores, it_scores):
-    result = stats.compare_sides(biz_scores, it_scores)
+def _compare(row, levels, biz_counts, it_counts):
+    result = stats.compare_counts(levels, biz_counts, it_counts)
     for name in COMPARISON_FIGURES:
         setattr(row, name, _float(getattr(result, name)))
     ci = getattr(result, "hedges_g_ci", None)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from scipy import special
 from scipy import stats as sps
 
 NAN = float("nan")
@@ -74,19 +75,23 @@ def _grouped_mean(matrix, group_index, n_groups):
     group_index = np.asarray(group_index, dtype=int)
     if matrix.ndim != 2 or matrix.shape[1] != len(group_index):
         raise ValueError("matrix must be 2-D with one column per entry of the group index")
-    # One-hot membership (columns × groups): sums and counts per group become matrix products,
-    # so there is no loop over respondents.
-    membership = np.zeros((len(group_index), n_groups))
-    membership[np.arange(len(group_index)), group_index] = 1.0
     present = ~np.isnan(matrix)
-    sums = np.where(present, matrix, 0.0) @ membership
-    counts = present.astype(float) @ membership
-    group_size = membership.sum(axis=0)
-    required = np.ceil(group_size / 2)
+    # Sums and counts of every respondent at once, added up column by column into one row per
+    # group: a loop over the few columns, never over respondents. (A matrix product with a
+    # one-hot membership matrix does the same, but OpenBLAS's threads make it slower, and very
+    # erratic on a busy machine.) Transposed, each column is one contiguous row.
+    values_by_column = np.where(present, matrix, 0.0).T.copy()
+    present_by_column = present.T.copy()
+    sums = np.zeros((n_groups, len(matrix)))
+    counts = np.zeros((n_groups, len(matrix)))
+    for column, group in enumerate(group_index):
+        sums[group] += values_by_column[column]
+        counts[group] += present_by_column[column]
+    required = np.ceil(np.bincount(group_index, minlength=n_groups) / 2)[:, None]
     # counts > 0 also covers a group without any columns (required = 0).
     scored = (counts >= required) & (counts > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(scored, sums / counts, np.nan)
+        return np.where(scored, sums / counts, np.nan).T
 
 
 def theme_scores(item_matrix, item_theme_index, n_themes):
@@ -148,13 +153,88 @@ def dimension_scores(theme_matrix, theme_dimension_index, n_dimensions):
 
 
 # --------------------------------------------------------------------------------------------
-# One group
+# Counting values
 # --------------------------------------------------------------------------------------------
 
 
-def _finite_values(values):
-    values = np.asarray(values, dtype=float).ravel()
-    return values[~np.isnan(values)]
+def value_counts(values, groups, n_groups):
+    """How often each value occurs in each group (and, for a matrix, in each column).
+
+    Every figure of `describe`, `rwg_j` and `compare_sides` depends only on how often each value
+    occurs, and scores and answers take few distinct values (a 5-point scale, the means of a few
+    answers). So a wave is counted once per measure, and the figures of every group come from
+    its small table of counts instead of from its thousands of values. Counts are additive: the
+    counts of a union of groups (a pooled cell) are the sum of theirs.
+
+    Parameters
+    ----------
+    values : array_like, shape (rows,) or (rows, columns)
+        NaN = no value; it is not counted.
+    groups : array_like of int, shape (rows,)
+        The group (0 … n_groups − 1) of each row; a row of group −1 is not counted.
+    n_groups : int
+
+    Returns
+    -------
+    levels : ndarray of float
+        Sorted: every value counted and, when they are all whole numbers, the whole numbers
+        in between (counted 0 times).
+    counts : ndarray of int, shape (n_groups, levels) or (n_groups, columns, levels)
+        ``counts[g, l]`` (or ``counts[g, c, l]``): rows of group g with value ``levels[l]``
+        (in column c).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim not in (1, 2):
+        raise ValueError("values must be 1-D or 2-D")
+    matrix = values if values.ndim == 2 else values[:, None]
+    n_columns = matrix.shape[1]
+    groups = np.asarray(groups, dtype=np.intp)
+    counted = ~np.isnan(matrix) & (groups >= 0)[:, None]
+    found = matrix[counted]
+    levels = np.unique(found)
+    if len(levels) and levels[-1] - levels[0] <= 1000 and np.array_equal(levels, np.round(levels)):
+        # Whole numbers, such as answers: a value's position is its distance from the lowest, which
+        # is cheaper than searching for it.
+        levels = np.arange(levels[0], levels[-1] + 1)
+        positions = (found - levels[0]).astype(np.intp)
+    else:
+        positions = np.searchsorted(levels, found)
+    # One bincount counts every (group, column, level); boolean indexing walks the matrix in the
+    # same (row-major) order for the keys as for the values.
+    cells = groups[:, None] * n_columns + np.arange(n_columns)
+    counts = np.bincount(cells[counted] * len(levels) + positions, minlength=n_groups * n_columns * len(levels))
+    counts = counts.reshape(n_groups, n_columns, len(levels))
+    return levels, counts if values.ndim == 2 else counts[:, 0]
+
+
+def _counted(values):
+    """`value_counts` of one group: (levels, counts) with counts of shape (levels,) or (columns, levels)."""
+    values = np.asarray(values, dtype=float)
+    levels, counts = value_counts(values, np.zeros(len(values), dtype=np.intp), 1)
+    return levels, counts[0]
+
+
+class _Moments(NamedTuple):
+    """Count, mean and sum of squared deviations of one group, from its counts."""
+
+    n: int
+    mean: float
+    squares: float  # sum of (x − mean)²
+    constant: bool  # all values equal: one level (see `_is_constant` for why not the variance)
+
+
+def _moments(levels, counts):
+    n = int(counts.sum())
+    if n == 0:
+        return _Moments(0, NAN, NAN, True)
+    mean = float(counts @ levels / n)
+    squares = float(counts @ (levels - mean) ** 2)
+    return _Moments(n, mean, squares, np.count_nonzero(counts) == 1)
+
+
+# --------------------------------------------------------------------------------------------
+# One group
+# --------------------------------------------------------------------------------------------
 
 
 def _is_constant(values):
@@ -200,29 +280,26 @@ def describe(scores):
     ----------
     Student (1908). The probable error of a mean. *Biometrika*, 6(1), 1–25.
     """
-    x = _finite_values(scores)
-    n = len(x)
+    return describe_counts(*_counted(np.ravel(scores)))
+
+
+def describe_counts(levels, counts):
+    """`describe` of the group whose values occur ``counts`` times each (see `value_counts`)."""
+    moments = _moments(levels, counts)
+    n, mean = moments.n, moments.mean
     if n == 0:
         return CellSummary(0, NAN, NAN, NAN, (NAN, NAN))
-    mean = float(x.mean())
-    median = float(np.median(x))
+    # The median as numpy takes it: the middle value of the sorted values, or the mean of the
+    # two middle ones; position i of the sorted values holds the first level counted past i.
+    cumulative = np.cumsum(counts)
+    low, high = levels[np.searchsorted(cumulative, [(n - 1) // 2, n // 2], side="right")]
+    median = float((low + high) / 2)
     if n < 2:
         return CellSummary(1, mean, NAN, median, (NAN, NAN))
-    sd = 0.0 if _is_constant(x) else float(x.std(ddof=1))
-    half_width = sps.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
+    sd = 0.0 if moments.constant else math.sqrt(moments.squares / (n - 1))
+    # special.stdtrit is what scipy's t.ppf computes, without its per-call overhead.
+    half_width = special.stdtrit(n - 1, 0.5 + CONFIDENCE / 2) * sd / math.sqrt(n)
     return CellSummary(n, mean, sd, median, (float(mean - half_width), float(mean + half_width)))
-
-
-def _column_variances(item_matrix):
-    """NaN-aware variance (ddof = 1) and answer count of each column, without warnings."""
-    present = ~np.isnan(item_matrix)
-    counts = present.sum(axis=0)
-    values = np.where(present, item_matrix, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = values.sum(axis=0) / counts
-        squares = np.where(present, (item_matrix - means) ** 2, 0.0).sum(axis=0)
-        variances = np.where(counts >= 2, squares / (counts - 1), np.nan)
-    return variances, counts
 
 
 def rwg_j(item_matrix, scale_points):
@@ -266,14 +343,23 @@ def rwg_j(item_matrix, scale_points):
     matrix = np.asarray(item_matrix, dtype=float)
     if matrix.ndim != 2:
         raise ValueError("item_matrix must be 2-D (raters × items)")
-    n_items = matrix.shape[1]
+    return rwg_j_counts(*_counted(matrix), scale_points)
+
+
+def rwg_j_counts(levels, counts, scale_points):
+    """`rwg_j` of the group whose answers to each item occur ``counts[item]`` times each (see `value_counts`)."""
+    n_items = counts.shape[0]
     expected_variance = (scale_points**2 - 1) / 12
     if n_items == 0 or expected_variance <= 0:
         return NAN
-    variances, _ = _column_variances(matrix)
-    variances = variances[~np.isnan(variances)]
-    if len(variances) == 0:
+    answered = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (counts @ levels) / answered
+        squares = (counts * (levels - means[:, None]) ** 2).sum(axis=1)
+    has_variance = answered >= 2
+    if not has_variance.any():
         return NAN
+    variances = squares[has_variance] / (answered[has_variance] - 1)
     ratio = float(variances.mean()) / expected_variance
     if ratio >= 1:
         return 0.0
@@ -302,23 +388,64 @@ class Comparison:
     hedges_g_ci: tuple  # (low, high)
 
 
+_Z_CONFIDENCE = float(sps.norm.ppf(0.5 + CONFIDENCE / 2))
+
+
 def _hedges_g(x, y):
-    """Hedges' g of x against y and its large-sample 95 % CI; NaN where undefined."""
-    n1, n2 = len(x), len(y)
+    """Hedges' g of x against y (two `_Moments`) and its large-sample 95 % CI; NaN where undefined."""
+    n1, n2 = x.n, y.n
     df = n1 + n2 - 2
     if df < 1:
         return NAN, (NAN, NAN)
-    if _is_constant(x) and _is_constant(y):
+    if x.constant and y.constant:
         return NAN, (NAN, NAN)  # pooled SD = 0
     # (n−1)s² is the sum of squared deviations; written this way a side with n = 1 adds 0
     # instead of an undefined variance.
-    squares = ((x - x.mean()) ** 2).sum() + ((y - y.mean()) ** 2).sum()
-    pooled_sd = math.sqrt(squares / df)
-    d = (x.mean() - y.mean()) / pooled_sd
+    pooled_sd = math.sqrt((x.squares + y.squares) / df)
+    d = (x.mean - y.mean) / pooled_sd
     g = float(d * (1 - 3 / (4 * (n1 + n2) - 9)))
     se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
-    z = sps.norm.ppf(0.5 + CONFIDENCE / 2)
-    return g, (g - z * se, g + z * se)
+    return g, (g - _Z_CONFIDENCE * se, g + _Z_CONFIDENCE * se)
+
+
+def _welch(x, y):
+    """Welch's t and two-sided p of two `_Moments`, as `scipy.stats.ttest_ind(equal_var=False)`."""
+    n1, n2 = x.n, y.n
+    if n1 < 2 or n2 < 2:
+        return NAN, NAN
+    vn1 = x.squares / (n1 - 1) / n1
+    vn2 = y.squares / (n2 - 1) / n2
+    if vn1 + vn2 == 0:
+        return NAN, NAN
+    df = (vn1 + vn2) ** 2 / (vn1**2 / (n1 - 1) + vn2**2 / (n2 - 1))
+    t = (x.mean - y.mean) / math.sqrt(vn1 + vn2)
+    return t, float(2 * special.stdtr(df, -abs(t)))
+
+
+def _mann_whitney(levels, biz_counts, it_counts):
+    """U of Biz and the p-value of `scipy.stats.mannwhitneyu` (defaults), from the counts.
+
+    The normal approximation is scipy's formula, step by step, on mid-ranks computed from the
+    counts: the sum of ranks and the tie term are exact integers (or halves) either way, so U
+    and p come out the same. The exact test (scipy's choice when a side has at most 8 values
+    and nothing is tied) is left to scipy.
+    """
+    n1, n2 = int(biz_counts.sum()), int(it_counts.sum())
+    ties = biz_counts + it_counts
+    if (n1 <= 8 or n2 <= 8) and not (ties > 1).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = sps.mannwhitneyu(np.repeat(levels, biz_counts), np.repeat(levels, it_counts))
+        return float(result.statistic), float(result.pvalue)
+    ranks = np.cumsum(ties) - (ties - 1) / 2  # mid-rank of each level
+    u1 = float(biz_counts @ ranks) - n1 * (n1 + 1) / 2
+    u = max(u1, n1 * n2 - u1)
+    n = n1 + n2
+    tie_term = float((ties.astype(float) ** 3 - ties).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+        z = (u - n1 * n2 / 2 - 0.5) / s
+    return u1, float(np.clip(2 * special.ndtr(-z), 0.0, 1.0))
 
 
 def compare_sides(biz, it):
@@ -355,6 +482,10 @@ def compare_sides(biz, it):
     (scipy would give ±inf there); Hedges' g when :math:`n_x + n_y < 3` or :math:`s_p = 0`.
     Mann–Whitney's U and p are scipy's (e.g. p = 1 for identical constant sides).
 
+    The figures are computed from how often each score occurs on each side (`value_counts`,
+    `compare_counts`): U and p come out exactly as scipy's, Welch's t and p as scipy's up to
+    rounding.
+
     References
     ----------
     Mann, H. B., & Whitney, D. R. (1947). *Ann. Math. Statist.*, 18(1), 50–60.
@@ -363,27 +494,31 @@ def compare_sides(biz, it):
     Hedges, L. V., & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*. Academic Press.
     Kerby, D. S. (2014). The simple difference formula. *Comprehensive Psychology*, 3, 11.IT.3.1.
     """
-    x, y = _finite_values(biz), _finite_values(it)
-    n1, n2 = len(x), len(y)
+    biz, it = np.ravel(biz), np.ravel(it)
+    levels, counts = value_counts(np.concatenate([biz, it]), np.repeat([0, 1], [len(biz), len(it)]), 2)
+    return compare_counts(levels, counts[0], counts[1])
+
+
+def compare_counts(levels, biz_counts, it_counts):
+    """`compare_sides` of the two groups whose scores occur ``biz_counts`` and ``it_counts`` times each.
+
+    Both count the same ``levels`` (see `value_counts`).
+    """
+    x, y = _moments(levels, biz_counts), _moments(levels, it_counts)
+    n1, n2 = x.n, y.n
     if n1 == 0 or n2 == 0:
         return Comparison(n1, n2, NAN, NAN, NAN, NAN, NAN, NAN, NAN, (NAN, NAN))
-    # scipy warns (RuntimeWarning, SmallSampleWarning) where a figure is undefined; we report
-    # NaN instead, so the warnings carry no news here.
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        mwu = sps.mannwhitneyu(x, y)
-        welch = sps.ttest_ind(x, y, equal_var=False)
-        g, g_ci = _hedges_g(x, y)
-    u, mwu_p = float(mwu.statistic), float(mwu.pvalue)
-    welch_t, welch_p = float(welch.statistic), float(welch.pvalue)
-    if (_is_constant(x) and _is_constant(y)) or not math.isfinite(welch_t):
+    u, mwu_p = _mann_whitney(levels, biz_counts, it_counts)
+    welch_t, welch_p = _welch(x, y)
+    g, g_ci = _hedges_g(x, y)
+    if (x.constant and y.constant) or not math.isfinite(welch_t):
         # Zero variance on both sides: the standard error is 0 and t is ±inf, 0/0 or, after
         # rounding, an absurdly large number.
         welch_t, welch_p = NAN, NAN
     return Comparison(
         n_biz=n1,
         n_it=n2,
-        gap=float(x.mean() - y.mean()),
+        gap=float(x.mean - y.mean),
         mwu_u=u,
         mwu_p=mwu_p,
         rank_biserial=2 * u / (n1 * n2) - 1,
@@ -571,11 +706,14 @@ def cronbach_alpha(item_matrix):
     n, k = complete.shape
     if k < 2 or n < 2:
         return Reliability(n, NAN, (NAN, NAN))
-    totals = complete.sum(axis=1)
+    # One contiguous row per item: numpy's sums and variances are several times faster along
+    # rows than down the columns of a long, narrow matrix.
+    items = complete.T.copy()
+    totals = items.sum(axis=0)
     if _is_constant(totals):
         return Reliability(n, NAN, (NAN, NAN))
     total_variance = totals.var(ddof=1)
-    alpha = k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_variance)
+    alpha = k / (k - 1) * (1 - items.var(axis=1, ddof=1).sum() / total_variance)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - CONFIDENCE) / 2
     low = 1 - (1 - alpha) * sps.f.ppf(1 - tail, df1, df2)

@@ -1,0 +1,163 @@
+"""gather_wave against a plain ORM read of the same wave, on the packed path and on its fallback."""
+
+import datetime
+
+import numpy as np
+import pytest
+
+from assessments import gather
+from assessments.gather import gather_wave
+from surveys.models import Answer, Dimension, InstrumentVersion, Item, Organization, Response, Side, Theme, ValueStream
+from tests.conftest import make_wave
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+def orm_read(wave):
+    """The wave's responses (by primary key) and answers the obvious way, one object at a time."""
+    items = list(wave.instrument.ordered_items())
+    column = {item.pk: index for index, item in enumerate(items)}
+    responses = list(Response.objects.filter(wave=wave).order_by("pk"))
+    row = {response.pk: index for index, response in enumerate(responses)}
+    answers = np.full((len(responses), len(items)), np.nan)
+    not_applicable = np.zeros(answers.shape, dtype=bool)
+    for answer in Answer.objects.filter(response__wave=wave):
+        if answer.value is None:
+            not_applicable[row[answer.response_id], column[answer.item_id]] = True
+        else:
+            answers[row[answer.response_id], column[answer.item_id]] = answer.value
+    # The wave's value streams by name, then those only older responses name (see gather_wave).
+    streams = sorted(wave.value_streams.all(), key=lambda vs: vs.name)
+    streams += sorted({r.value_stream for r in responses} - set(streams), key=lambda vs: vs.name)
+    return {
+        "item_codes": [item.code for item in items],
+        "value_stream_names": [vs.name for vs in streams],
+        "response_value_stream": [streams.index(response.value_stream) for response in responses],
+        "response_is_biz": [response.side == Side.BIZ for response in responses],
+        "answers": answers,
+        "not_applicable": not_applicable,
+    }
+
+
+def assert_same_as_orm(data, wave):
+    expected = orm_read(wave)
+    assert data.item_codes == expected["item_codes"]
+    assert data.value_stream_names == expected["value_stream_names"]
+    assert data.response_value_stream.tolist() == expected["response_value_stream"]
+    assert data.response_is_biz.tolist() == expected["response_is_biz"]
+    assert data.answers.dtype == float and data.not_applicable.dtype == bool
+    np.testing.assert_array_equal(data.answers, expected["answers"])  # NaN where NaN
+    np.testing.assert_array_equal(data.not_applicable, expected["not_applicable"])
+
+
+def respond(wave, stream, side, values):
+    """A response with the given answers by item: None = not applicable; items left out are unanswered."""
+    response = Response.objects.create(wave=wave, value_stream=stream, side=side, submitted_on=TODAY)
+    Answer.objects.bulk_create(Answer(response=response, item=item, value=value) for item, value in values.items())
+    return response
+
+
+def build_instrument(code, n_items, scale_min=1, scale_max=5, interleave_with=None):
+    """An instrument of one dimension and themes of 4 items, made item by item.
+
+    With `interleave_with` (another code), every item is followed by an item of a second
+    instrument, so the first one's item ids have gaps.
+    """
+    instruments = [
+        InstrumentVersion.objects.create(code=name, version="1.0", scale_min=scale_min, scale_max=scale_max)
+        for name in filter(None, (code, interleave_with))
+    ]
+    themes = {}
+    for number in range(n_items):
+        for instrument in instruments:
+            dimension, _ = Dimension.objects.get_or_create(instrument=instrument, code="D", defaults={"order": 0})
+            key = (instrument.pk, number // 4)
+            if key not in themes:
+                themes[key] = Theme.objects.create(
+                    dimension=dimension, instrument=instrument, code=f"T{number // 4}", order=number // 4
+                )
+            Item.objects.create(
+                theme=themes[key], instrument=instrument, code=f"I{number}", order=number, reverse=number % 3 == 0
+            )
+    return instruments[0]
+
+
+@pytest.fixture
+def mixed_wave(instrument, organization, value_streams):
+    """NA, unanswered items, a response without any answer, and a value stream since removed from the wave."""
+    wave = make_wave(organization, instrument, value_streams)
+    items = list(instrument.ordered_items())
+    a, b = value_streams
+    respond(wave, a, Side.BIZ, {item: 1 + i % 5 for i, item in enumerate(items)})
+    respond(wave, b, Side.IT, {items[0]: None, items[1]: 5, items[4]: None})  # NA apart from unanswered
+    respond(wave, a, Side.IT, {})  # submitted without a single answer
+    removed = ValueStream.objects.create(organization=organization, name="Closed stream")
+    respond(wave, removed, Side.BIZ, {item: None for item in items})
+    respond(wave, b, Side.BIZ, {item: 5 for item in items[::2]})
+    return wave
+
+
+def test_packed_read_is_the_orm_read(mixed_wave):
+    data = gather_wave(mixed_wave)
+    assert_same_as_orm(data, mixed_wave)
+    assert data.value_stream_names[-1] == "Closed stream"
+    assert data.not_applicable[1, 0] and not data.not_applicable[1, 2] and np.isnan(data.answers[1, 2])
+    assert np.isnan(data.answers[2]).all() and not data.not_applicable[2].any()
+
+
+def test_the_packed_path_is_taken(mixed_wave, django_assert_max_num_queries):
+    items = list(mixed_wave.instrument.ordered_items())
+    packed = gather._packed_responses(mixed_wave, [item.pk for item in items], 1, 5)
+    assert packed is not None
+    with django_assert_max_num_queries(5):  # instrument, value streams, responses with answers
+        gather_wave(mixed_wave)
+
+
+def test_fallback_read_is_the_same(mixed_wave, monkeypatch):
+    packed = gather_wave(mixed_wave)
+    monkeypatch.setattr(gather, "PACKED_VENDORS", ())
+    plain = gather_wave(mixed_wave)
+    for name in ("response_value_stream", "response_is_biz", "answers", "not_applicable"):
+        np.testing.assert_array_equal(getattr(packed, name), getattr(plain, name))
+    assert packed.value_stream_names == plain.value_stream_names
+
+
+def test_an_answer_outside_the_scale_is_read_as_stored(mixed_wave):
+    # Only the form and the import check the scale; the database allows values up to ±100.
+    response = Response.objects.filter(wave=mixed_wave).order_by("pk").first()
+    Answer.objects.filter(response=response).update(value=-100)
+    data = gather_wave(mixed_wave)
+    assert_same_as_orm(data, mixed_wave)
+    assert (data.answers[0] == -100).all()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("n_items", "scale_min", "scale_max"), [(24, 1, 5), (31, 0, 10), (17, -3, 3), (1, 1, 2)])
+def test_items_with_gaps_in_their_ids_and_other_scales(n_items, scale_min, scale_max):
+    instrument = build_instrument("gappy", n_items, scale_min, scale_max, interleave_with="other")
+    ids = sorted(item.pk for item in instrument.items.all())
+    assert ids[-1] - ids[0] == 2 * (len(ids) - 1)  # every other id: the ids really have gaps
+    organization = Organization.objects.create(name="Gap Bank")
+    streams = [ValueStream.objects.create(organization=organization, name=name) for name in ("X", "Y")]
+    wave = make_wave(organization, instrument, streams, slug="gappy")
+    items = list(instrument.ordered_items())
+    rng = np.random.default_rng(n_items)
+    for r in range(40):
+        values = {}
+        for item in items:
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # unanswered
+            values[item] = None if roll < 0.2 else int(rng.integers(scale_min, scale_max + 1))
+        respond(wave, streams[r % 2], Side.BIZ if r % 3 else Side.IT, values)
+    data = gather_wave(wave)
+    assert_same_as_orm(data, wave)
+    assert gather._packed_responses(wave, [item.pk for item in items], scale_min, scale_max) is not None
+
+
+@pytest.mark.parametrize("vendors", [gather.PACKED_VENDORS, ()])
+def test_a_wave_without_responses(wave, vendors, monkeypatch):
+    monkeypatch.setattr(gather, "PACKED_VENDORS", vendors)
+    data = gather_wave(wave)
+    assert data.answers.shape == (0, 9) and data.not_applicable.shape == (0, 9)
+    assert data.response_value_stream.shape == (0,) and data.response_is_biz.shape == (0,)
