@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "assessments",
     "dashboards",
     "accounts",
+    "exports",
     "axes",  # login throttling
 ]
 
@@ -163,7 +164,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "dashboards:home"
+LOGIN_REDIRECT_URL = "accounts:start"  # the pages of the person's role
 
 # The dashboards cache each wave's computed figures (small: they do not grow with the responses).
 # The default keeps them per process; with several server processes, point every one at one

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("dashboards.urls")),
     path("", include("surveys.urls")),
+    path("", include("exports.urls")),
 ]

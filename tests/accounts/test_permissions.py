@@ -24,6 +24,18 @@ DASHBOARD_OUTCOME = {
     "researcher of A": FORBIDDEN,
     "change manager of A": OK,
     "change manager of B": NOT_FOUND,
+    "researcher of B": FORBIDDEN,
+    "administrator": OK,
+}
+
+# person -> expected outcome on an export page of organization A (its wave is closed: exportable)
+EXPORT_OUTCOME = {
+    "anonymous": LOGIN,
+    "no role": FORBIDDEN,
+    "researcher of A": OK,
+    "change manager of A": FORBIDDEN,
+    "change manager of B": FORBIDDEN,
+    "researcher of B": NOT_FOUND,
     "administrator": OK,
 }
 
@@ -45,6 +57,8 @@ def people(organization_a_wave):
     Membership.objects.create(user=people["change manager of A"], organization=a, role=Membership.Role.CHANGE_MANAGER)
     people["change manager of B"] = users.create_user("manager_b")
     Membership.objects.create(user=people["change manager of B"], organization=b, role=Membership.Role.CHANGE_MANAGER)
+    people["researcher of B"] = users.create_user("researcher_b")
+    Membership.objects.create(user=people["researcher of B"], organization=b, role=Membership.Role.RESEARCHER)
     people["administrator"] = users.create_superuser("root", password="x")
     return people
 
@@ -89,6 +103,22 @@ def test_dashboard_pages_by_role(client, people, organization_a_wave, person):
     assert results == dict.fromkeys(results, DASHBOARD_OUTCOME[person])
 
 
+@pytest.mark.parametrize("person", list(EXPORT_OUTCOME))
+def test_export_pages_by_role(client, people, organization_a_wave, person):
+    client = client_for(client, people[person])
+    slug = organization_a_wave.slug
+    results = {
+        page: outcome(client.get(reverse(f"exports:{page}", args=[slug])))
+        for page in ("codebook", "codebook_json", "codebook_markdown")
+    }
+    results["download"] = outcome(client.post(reverse("exports:download", args=[slug]), {"format": "csv", "layout": "wide"}))
+    assert results == dict.fromkeys(results, EXPORT_OUTCOME[person])
+    if EXPORT_OUTCOME[person] == OK:  # the list shows the wave only to those who may export it
+        assert slug in client.get(reverse("exports:home")).content.decode()
+    elif person == "researcher of B":
+        assert slug not in client.get(reverse("exports:home")).content.decode()
+
+
 @pytest.mark.parametrize("person", list(DASHBOARD_OUTCOME))
 def test_radiator_links_by_role(client, people, organization_a_wave, person):
     stream = organization_a_wave.value_streams.order_by("name").first()
@@ -120,3 +150,26 @@ def test_dashboard_home_lists_only_the_organizations_of_the_person(client, peopl
 def test_the_admin_is_for_administrators(client, people, person, status):
     """Change managers work in the app; the Django admin stays with administrators (staff)."""
     assert client_for(client, people[person]).get(reverse("admin:index")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("person", "lands_on"),
+    [
+        ("anonymous", LOGIN),
+        ("no role", FORBIDDEN),
+        ("researcher of A", "exports:home"),
+        ("change manager of A", "dashboards:home"),
+        ("administrator", "dashboards:home"),
+    ],
+)
+def test_after_login_each_person_lands_on_the_pages_of_their_role(client, people, person, lands_on):
+    response = client_for(client, people[person]).get(reverse("accounts:start"))
+    if lands_on in (LOGIN, FORBIDDEN):
+        assert outcome(response) == lands_on
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse(lands_on)
+
+
+def test_the_menu_offers_what_the_roles_open(client, people):
+    menu = client_for(client, people["researcher of A"]).get(reverse("exports:home")).content.decode()
+    assert reverse("exports:home") in menu and reverse("dashboards:home") not in menu

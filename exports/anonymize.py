@@ -1,0 +1,273 @@
+"""k-anonymity for researcher exports: pure functions over counts, no database.
+
+Words used here:
+
+- A *record* is one response. Its *quasi-identifiers* are what a colleague might know about a
+  respondent: value stream, side, role family and tenure band.
+- A *cell* is one combination of quasi-identifiers as collected, with its number of records.
+- A *generalization* coarsens role and tenure the same way for the whole file (so a column keeps
+  one meaning): tenure into wider bands or "any", role into "any". Value stream and side are never
+  generalized: they are what the survey compares.
+- A *group* is the cells that look alike after generalization. The export is k-anonymous when
+  every group it contains holds at least k records.
+
+How a file is made safe (`anonymize`):
+
+1. For every generalization on the ladder, in order of information lost, suppress the records
+   of every group with fewer than k records, then apply the differencing guard (below).
+2. Take the first generalization that suppresses at most `MAX_SUPPRESSED_SHARE` of the records;
+   if none does, the one that suppresses fewest (the least generalized on a tie).
+
+The differencing guard. The assessment report and the dashboards publish, per side and per
+measure (respondents, each item, each theme, each dimension), one cell per value stream and a
+pooled cell, and hide cells under k with `assessments.anonymity.suppress_cells`. Subtracting the
+exported rows from a published cell would reveal the suppressed records in it. So for every
+side and measure, with the report's own cell statuses:
+
+(a) within a value stream whose cell the report shows, the suppressed records counted in that
+    measure are none or at least k;
+(b) if the pooled cell is shown, the suppressed records counted in the value streams whose cells
+    the report hides are, together, none or at least k.
+
+Any other published figure is a sum of these, so it too hides either nobody or at least k people.
+While a condition fails, the smallest group still exported in the offending value stream(s) of
+that side is suppressed as well. One more group usually suffices, since it holds at least k
+records; the loop ends at the latest when the offending value streams are suppressed entirely,
+and then the report's rules already hide what is left (a value stream shown in the report has at
+least k records; the hidden ones together hold at least k, or the pooled cell is hidden too).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assessments.anonymity import SHOWN, SUPPRESSED, suppress_cells
+
+AS_COLLECTED = "as collected"
+WIDE_BANDS = "wide bands"
+ANY = "any"
+NOT_GIVEN = ""  # role or tenure left empty by the respondent: a category of its own
+
+# Tenure bands as collected (surveys.models.TenureBand) into wider bands.
+TENURE_WIDE_BANDS = {
+    NOT_GIVEN: NOT_GIVEN,
+    "lt1": "lt3",
+    "1-3": "lt3",
+    "3-5": "3-10",
+    "5-10": "3-10",
+    "10+": "10+",
+}
+TENURE_WIDE_BAND_LABELS = {
+    "lt3": "Less than 3 years",
+    "3-10": "3 to 10 years",
+    "10+": "More than 10 years",
+}
+
+# The share of records the least generalized level may suppress before a coarser one is tried.
+# 5 % is a common ceiling in statistical disclosure control: a few records lost is a smaller
+# harm to an analysis than a whole column coarsened.
+MAX_SUPPRESSED_SHARE = 0.05
+
+SIDES = ("biz", "it")
+
+
+@dataclass(frozen=True)
+class Generalization:
+    """One rung of the ladder: how role and tenure are written for every record of the file."""
+
+    name: str
+    role: str  # AS_COLLECTED or ANY
+    tenure: str  # AS_COLLECTED, WIDE_BANDS or ANY
+    description: str
+
+    def generalize_role(self, role):
+        return ANY if self.role == ANY else role
+
+    def generalize_tenure(self, tenure):
+        if self.tenure == ANY:
+            return ANY
+        if self.tenure == WIDE_BANDS:
+            return TENURE_WIDE_BANDS[tenure]
+        return tenure
+
+
+LADDER = (
+    Generalization("none", AS_COLLECTED, AS_COLLECTED, "Role family and tenure band as collected."),
+    Generalization("tenure_wide", AS_COLLECTED, WIDE_BANDS, "Tenure in wider bands (under 3, 3 to 10, over 10 years)."),
+    Generalization("role_any", ANY, AS_COLLECTED, 'Role family replaced by "any"; tenure band as collected.'),
+    Generalization("role_any_tenure_wide", ANY, WIDE_BANDS, 'Role family replaced by "any"; tenure in wider bands.'),
+    Generalization("role_any_tenure_any", ANY, ANY, 'Role family and tenure both replaced by "any".'),
+)
+
+
+@dataclass(frozen=True)
+class Census:
+    """How many records each cell holds, and how many of them each published measure counts.
+
+    value_stream_names : the value streams in the report's order (names break ties there).
+    value_stream : int array (cells,), index into value_stream_names.
+    side : array (cells,) of "biz" / "it".
+    role, tenure : arrays (cells,) of codes as collected; NOT_GIVEN when left empty.
+    records : int array (cells,).
+    counted : int array (cells, measures). Column j: the cell's records that measure j counts
+        (respondents: all of them; an item: answered or "not applicable"; a theme or dimension:
+        those with a score). Column 0 is conventionally the respondents.
+    """
+
+    value_stream_names: tuple
+    value_stream: np.ndarray
+    side: np.ndarray
+    role: np.ndarray
+    tenure: np.ndarray
+    records: np.ndarray
+    counted: np.ndarray
+
+    def __len__(self):
+        return len(self.records)
+
+    @property
+    def total(self):
+        return int(self.records.sum())
+
+
+@dataclass(frozen=True)
+class Anonymization:
+    """The outcome: which generalization, and which cells are suppressed (all their records)."""
+
+    k: int
+    generalization: Generalization
+    suppressed: np.ndarray  # bool per cell of the census
+    records_total: int
+    records_suppressed: int
+
+    @property
+    def records_written(self):
+        return self.records_total - self.records_suppressed
+
+
+def groups(census, generalization):
+    """The group index of every cell, and the key (value stream, side, role, tenure) of every group."""
+    keys = {}
+    index = np.empty(len(census), dtype=np.int64)
+    # A loop over cells, not records: a wave has at most a few hundred cells.
+    for cell, key in enumerate(
+        zip(
+            census.value_stream.tolist(),
+            census.side.tolist(),
+            [generalization.generalize_role(role) for role in census.role.tolist()],
+            [generalization.generalize_tenure(tenure) for tenure in census.tenure.tolist()],
+            strict=True,
+        )
+    ):
+        index[cell] = keys.setdefault(key, len(keys))
+    return index, list(keys)
+
+
+def suppress(census, generalization, k):
+    """The cells whose records are suppressed at `generalization`: groups under k, then the guard.
+
+    Returns a bool array, one entry per cell.
+    """
+    group, group_keys = groups(census, generalization)
+    group_records = np.bincount(group, weights=census.records, minlength=len(group_keys)).astype(np.int64)
+    suppressed_groups = group_records < k  # an empty group is "suppressed" too: it has nothing to write
+    _guard_differences(census, group, group_keys, group_records, suppressed_groups, k)
+    return suppressed_groups[group]
+
+
+def anonymize(census, k, max_suppressed_share=MAX_SUPPRESSED_SHARE):
+    """Choose the generalization and the suppressed cells for a k-anonymous export (module docstring).
+
+    Parameters
+    ----------
+    census : Census
+    k : int
+        The wave's anonymity threshold (≥ 1).
+    max_suppressed_share : float
+        The share of records a level may suppress and still be chosen before coarser ones.
+
+    Returns
+    -------
+    Anonymization
+        Every group of unsuppressed records, at the chosen generalization, holds at least k
+        records, and the differencing guard holds for every side and measure.
+    """
+    if k < 1:
+        raise ValueError(f"the anonymity threshold must be at least 1, not {k}")
+    total = census.total
+    outcomes = []
+    for generalization in LADDER:
+        suppressed = suppress(census, generalization, k)
+        outcomes.append((int(census.records[suppressed].sum()), generalization, suppressed))
+    acceptable = [outcome for outcome in outcomes if outcome[0] <= max_suppressed_share * total]
+    # min() keeps the first of equal counts: the least generalized level.
+    lost, generalization, suppressed = acceptable[0] if acceptable else min(outcomes, key=lambda outcome: outcome[0])
+    return Anonymization(
+        k=k,
+        generalization=generalization,
+        suppressed=suppressed,
+        records_total=total,
+        records_suppressed=lost,
+    )
+
+
+def _per_value_stream(census, cells, n_streams):
+    """Sums of `census.counted` over the given cells, per value stream: (value streams, measures)."""
+    sums = np.zeros((n_streams, census.counted.shape[1]), dtype=np.int64)
+    np.add.at(sums, census.value_stream[cells], census.counted[cells])
+    return sums
+
+
+def _report_statuses(census, in_side, k):
+    """The report's status of each (value stream, measure) cell of one side, and of each pooled cell."""
+    names = list(census.value_stream_names)
+    totals = _per_value_stream(census, in_side, len(names))
+    shown = np.zeros(totals.shape, dtype=bool)
+    hidden = np.zeros(totals.shape, dtype=bool)
+    pooled_shown = np.zeros(totals.shape[1], dtype=bool)
+    for measure in range(totals.shape[1]):
+        visibility = suppress_cells(
+            dict(zip(names, totals[:, measure].tolist(), strict=True)), totals[:, measure].sum(), k
+        )
+        statuses = [visibility.by_value_stream[name] for name in names]
+        shown[:, measure] = [status == SHOWN for status in statuses]
+        hidden[:, measure] = [status == SUPPRESSED for status in statuses]
+        pooled_shown[measure] = visibility.pooled == SHOWN
+    return shown, hidden, pooled_shown
+
+
+def _guard_differences(census, group, group_keys, group_records, suppressed_groups, k):
+    """Suppress more groups until no published cell can be differenced down to fewer than k records.
+
+    Updates `suppressed_groups` in place.
+    """
+    n_streams = len(census.value_stream_names)
+    group_stream = np.array([key[0] for key in group_keys], dtype=np.int64)
+    group_side = np.array([key[1] for key in group_keys], dtype=object)
+    for side in SIDES:
+        in_side = census.side == side
+        if not in_side.any():
+            continue
+        shown, hidden, pooled_shown = _report_statuses(census, in_side, k)
+        while True:
+            suppressed_here = _per_value_stream(census, in_side & suppressed_groups[group], n_streams)
+            too_few = (suppressed_here > 0) & (suppressed_here < k)
+            streams = None
+            # (a) a shown value-stream cell with a few suppressed records in it
+            bad = np.argwhere(too_few & shown)
+            if len(bad):
+                streams = np.array([bad[0][0]])
+            else:
+                # (b) the hidden value streams together, when the pooled cell is shown
+                hidden_sum = (suppressed_here * hidden).sum(axis=0)
+                bad_measures = np.flatnonzero(pooled_shown & (hidden_sum > 0) & (hidden_sum < k))
+                if len(bad_measures):
+                    streams = np.flatnonzero(hidden[:, bad_measures[0]])
+            if streams is None:
+                break
+            candidates = np.flatnonzero(~suppressed_groups & (group_side == side) & np.isin(group_stream, streams))
+            if not len(candidates):
+                # Cannot happen (module docstring); refuse rather than write an unsafe file.
+                raise RuntimeError("differencing guard found no group left to suppress")
+            smallest = min(candidates, key=lambda g: (group_records[g], group_keys[g]))
+            suppressed_groups[smallest] = True

@@ -1,0 +1,494 @@
+"""The codebook of an export: every variable, the instrument, the scoring rules, the privacy steps.
+
+`variables(structure, generalization, layout)` is the one list of columns that the row builders
+and every writer follow, so a file and its codebook cannot disagree. `build_codebook` turns a
+plan into plain data (JSON); `codebook_markdown` renders the same data as a readable file.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.utils import translation
+
+from surveys.models import Role, Side, TenureBand, pick_language
+
+from .anonymize import ANY, AS_COLLECTED, TENURE_WIDE_BAND_LABELS, WIDE_BANDS
+from .rows import LONG, WIDE, column_names
+
+CODEBOOK_VERSION = 1
+SAV_MISSING_CODE = 999  # outside every scale (points lie within ±100): "not applicable" and "not given"
+COMMENT_THRESHOLD = 10  # the issue's threshold for free-text comments, should the instrument ever collect them
+
+# kinds of variable
+RESPONDENT = "respondent"
+QUASI_IDENTIFIER = "quasi-identifier"
+ITEM_RAW = "item, as answered"
+ITEM_SCORED = "item, as scored"
+THEME_SCORE = "theme score"
+DIMENSION_SCORE = "dimension score"
+CODE = "code"
+FLAG = "flag"
+
+# types of variable
+INTEGER, NUMBER, CATEGORY = "integer", "number", "category"
+VALUE_LABEL_LIMIT = 120  # bytes SPSS keeps of a value label
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of an export file."""
+
+    name: str
+    label: str
+    kind: str
+    type: str
+    measure: str  # SPSS measurement level: nominal, ordinal or scale
+    categories: tuple = ()  # ((value, label), ...) for a category; value None is "not given"
+    scale_labels: bool = False  # the instrument's scale labels apply to the values
+    scale_reversed: bool = False  # … read backwards: a reverse-worded item as scored
+    not_applicable: bool = False  # "not applicable" is a value of its own (raw answers)
+    item: dict | None = None  # item code, text per language, theme, dimension, reverse-worded
+
+    def sav_codes(self):
+        """Value -> numeric code in a .sav file: 1, 2, … in category order; "not given" is the missing code."""
+        return {
+            value: (SAV_MISSING_CODE if value is None else position)
+            for position, (value, _) in enumerate(self.categories, start=1)
+        }
+
+
+def _role_categories(generalization):
+    if generalization.role == ANY:
+        return ((ANY, "Any role family (generalized for anonymity)"),)
+    return (*((value, str(label)) for value, label in Role.choices), (None, "Not given"))
+
+
+def _tenure_categories(generalization):
+    if generalization.tenure == ANY:
+        return ((ANY, "Any tenure (generalized for anonymity)"),)
+    if generalization.tenure == WIDE_BANDS:
+        return (*TENURE_WIDE_BAND_LABELS.items(), (None, "Not given"))
+    return (*((value, str(label)) for value, label in TenureBand.choices), (None, "Not given"))
+
+
+def quasi_identifier_variables(structure, generalization):
+    role_note = " (generalized: every record reads “any”)" if generalization.role == ANY else ""
+    tenure_note = {
+        ANY: " (generalized: every record reads “any”)",
+        WIDE_BANDS: " (generalized into wider bands)",
+        AS_COLLECTED: "",
+    }[generalization.tenure]
+    return [
+        Variable(
+            "value_stream",
+            "Value stream",
+            QUASI_IDENTIFIER,
+            CATEGORY,
+            "nominal",
+            categories=tuple((name, name) for name in structure.template.value_stream_names),
+        ),
+        Variable(
+            "side",
+            "Side: Business or IT",
+            QUASI_IDENTIFIER,
+            CATEGORY,
+            "nominal",
+            categories=tuple((value, str(label)) for value, label in Side.choices),
+        ),
+        Variable(
+            "role", "Role family" + role_note, QUASI_IDENTIFIER, CATEGORY, "nominal", _role_categories(generalization)
+        ),
+        Variable(
+            "tenure",
+            "Years in the organization, as a band" + tenure_note,
+            QUASI_IDENTIFIER,
+            CATEGORY,
+            "ordinal" if generalization.tenure != ANY else "nominal",
+            _tenure_categories(generalization),
+        ),
+    ]
+
+
+def _item_info(structure, index):
+    item = structure.items[index]
+    return {
+        "code": item.code,
+        "text": dict(item.text) if isinstance(item.text, dict) else {"en": item.text},
+        "theme": item.theme.code,
+        "dimension": item.theme.dimension.code,
+        "reverse_worded": item.reverse,
+    }
+
+
+def _label(text, limit=250):
+    """SPSS keeps variable labels up to 256 bytes; the codebook keeps the full text."""
+    return text if len(text.encode()) <= limit else text.encode()[: limit - 3].decode(errors="ignore") + "…"
+
+
+RESPONDENT_VARIABLE = Variable(
+    "respondent",
+    "Respondent number in this file (a fresh random order in every export; not a stored id)",
+    RESPONDENT,
+    INTEGER,
+    "nominal",
+)
+
+
+def variables(structure, generalization, layout):
+    """The columns of a file of `layout`, in order."""
+    template = structure.template
+    scale_sum = template.scale_min + template.scale_max
+    head = [RESPONDENT_VARIABLE, *quasi_identifier_variables(structure, generalization)]
+    if layout == LONG:
+        return [
+            *head,
+            Variable(
+                "item",
+                "Item code",
+                CODE,
+                CATEGORY,
+                "nominal",
+                tuple(
+                    (item.code, _label(f"{item.code}: {pick_language(item.text, 'en')}", VALUE_LABEL_LIMIT))
+                    for item in structure.items
+                ),
+            ),
+            Variable(
+                "theme",
+                "Theme code of the item",
+                CODE,
+                CATEGORY,
+                "nominal",
+                tuple(
+                    (theme.code, _label(pick_language(theme.name, "en"), VALUE_LABEL_LIMIT))
+                    for theme in structure.themes
+                ),
+            ),
+            Variable(
+                "dimension",
+                "Dimension code of the item",
+                CODE,
+                CATEGORY,
+                "nominal",
+                tuple(
+                    (dimension.code, _label(pick_language(dimension.name, "en"), VALUE_LABEL_LIMIT))
+                    for dimension in structure.dimensions
+                ),
+            ),
+            Variable("reverse_worded", "1 if the item is reverse-worded, else 0", FLAG, INTEGER, "nominal"),
+            Variable(
+                "answer_raw",
+                "The answer as given",
+                ITEM_RAW,
+                INTEGER,
+                "ordinal",
+                scale_labels=True,
+                not_applicable=True,
+            ),
+            # No scale labels: the same number reads differently for a reverse-worded item.
+            Variable(
+                "answer_scored",
+                f"The answer as scored: reverse-worded items recoded to {scale_sum} − answer",
+                ITEM_SCORED,
+                INTEGER,
+                "ordinal",
+            ),
+            Variable("theme_score", "The respondent's score on the item's theme", THEME_SCORE, NUMBER, "scale"),
+            Variable(
+                "dimension_score", "The respondent's score on the item's dimension", DIMENSION_SCORE, NUMBER, "scale"
+            ),
+        ]
+    if layout != WIDE:
+        raise ValueError(f"unknown layout {layout!r}")
+    names = column_names(template)
+    result = list(head)
+    for index, code in enumerate(template.item_codes):
+        info = _item_info(structure, index)
+        text = pick_language(info["text"], "en")
+        result.append(
+            Variable(
+                names.item_raw[index],
+                _label(f"{code} as answered: {text}"),
+                ITEM_RAW,
+                INTEGER,
+                "ordinal",
+                scale_labels=True,
+                not_applicable=True,
+                item=info,
+            )
+        )
+        recoded = f" (reverse-worded: recoded to {scale_sum} − answer)" if info["reverse_worded"] else ""
+        result.append(
+            Variable(
+                names.item_scored[index],
+                _label(f"{code} as scored{recoded}: {text}"),
+                ITEM_SCORED,
+                INTEGER,
+                "ordinal",
+                scale_labels=True,
+                scale_reversed=info["reverse_worded"],
+                item=info,
+            )
+        )
+    for index, code in enumerate(template.theme_codes):
+        result.append(
+            Variable(
+                names.theme[index],
+                f"Theme score {code}: {pick_language(structure.themes[index].name, 'en')}",
+                THEME_SCORE,
+                NUMBER,
+                "scale",
+            )
+        )
+    for index, code in enumerate(template.dimension_codes):
+        result.append(
+            Variable(
+                names.dimension[index],
+                f"Dimension score {code}: {pick_language(structure.dimensions[index].name, 'en')}",
+                DIMENSION_SCORE,
+                NUMBER,
+                "scale",
+            )
+        )
+    return result
+
+
+SCORING_RULES = {
+    "reverse_coding": "Reverse-worded items are recoded x' = min + max − x before scoring "
+    "(the *_scored columns); the *_raw columns keep the answer as given.",
+    "theme_score": "A respondent's theme score is the mean of the theme's answered items (as scored), "
+    "if at least half of them, rounded up, are answered; otherwise it is missing.",
+    "dimension_score": "A dimension score is the mean of the dimension's theme scores, if at least half of "
+    "its themes, rounded up, have a score; otherwise it is missing.",
+    "missing": "“Not applicable” and unanswered items are both missing for scoring.",
+    "same_as_report": "The scores are computed by the same code as the assessment report and the dashboards.",
+}
+
+MISSING_VALUES = {
+    "csv": "An unanswered item is an empty cell; “not applicable” is NA in the *_raw columns and empty in the "
+    "*_scored columns; a missing score is empty; a role or tenure not given is empty. Text that a spreadsheet would "
+    "run as a formula (starting with = + - @) is written with a leading apostrophe.",
+    "json": "null for an unanswered item, a missing score, and a role or tenure not given; the string "
+    "“NA” for “not applicable” in the *_raw columns (null in *_scored).",
+    "sav": f"System-missing for an unanswered item and a missing score; {SAV_MISSING_CODE} for “not applicable” "
+    f"(*_raw) and for a role or tenure not given, declared as user-missing and labelled. Categories are "
+    "numbered 1, 2, … with value labels.",
+}
+
+
+def privacy_section(plan):
+    anonymization = plan.anonymization
+    generalization = anonymization.generalization
+    k = anonymization.k
+    return {
+        "k": k,
+        "quasi_identifiers": ["value_stream", "side", "role", "tenure"],
+        "generalization": {
+            "level": generalization.name,
+            "role": generalization.role,
+            "tenure": generalization.tenure,
+            "description": generalization.description,
+            "same_for_every_record": True,
+        },
+        "records_in_wave": anonymization.records_total,
+        "records_written": anonymization.records_written,
+        "records_suppressed": anonymization.records_suppressed,
+        "value_streams_absent": plan.value_streams_absent(),
+        "guarantees": [
+            f"Every combination of value stream, side, role family and tenure band in the file is shared by at "
+            f"least {k} records (k-anonymity with the wave's threshold k = {k}).",
+            "To get there, role and tenure are first generalized, the same way for every record, as little as "
+            "possible; the records still in a combination of fewer than k are then left out (suppressed).",
+            "A value stream or side with fewer than k respondents never appears; a value stream may therefore be "
+            "absent from the file altogether.",
+            "Records are also left out where subtracting the file from a figure the assessment report or the "
+            "dashboards show would reveal fewer than k people: in every shown cell (value stream × side × measure) "
+            "the left-out records are none or at least k, and so are those of the hidden cells together.",
+            "Only closed waves are exported, so the file and the report describe the same respondents.",
+            "Rows are in a random order, new for every export, numbered 1, 2, … in that order.",
+        ],
+        "not_in_any_export": [
+            "invitation tokens, e-mail addresses, or anything linking a response to an invitation",
+            "the day or time of a response (only the wave, whose dates are above)",
+            "database ids",
+            "free text: the questionnaire collects none. Should it ever, comments would be exported only when "
+            f"explicitly asked for, and only for groups of at least {COMMENT_THRESHOLD} respondents.",
+        ],
+    }
+
+
+def build_codebook(plan):
+    """The codebook of `plan` as plain data (JSON-ready), valid for every format and both layouts."""
+    structure = plan.structure
+    wave = structure.wave
+    instrument = structure.instrument
+    with translation.override("en"):
+        layouts = {
+            WIDE: {
+                "description": "One row per response.",
+                "variables": [_variable_data(v) for v in variables(structure, plan.generalization, WIDE)],
+            },
+            LONG: {
+                "description": "One row per answer (an answer on the scale or “not applicable”; an unanswered "
+                "item has no row), with the respondent's number and scores repeated.",
+                "variables": [_variable_data(v) for v in variables(structure, plan.generalization, LONG)],
+            },
+        }
+        return {
+            "codebook_version": CODEBOOK_VERSION,
+            "created_on": plan.created_on.isoformat(),
+            "wave": {
+                "slug": wave.slug,
+                "title": wave.title,
+                "organization": wave.organization.name,
+                "status": wave.status,
+                "opened_on": wave.opens_at.date().isoformat(),
+                "closed_on": wave.closes_at.date().isoformat() if wave.closes_at else None,
+            },
+            "instrument": {
+                "code": instrument.code,
+                "version": instrument.version,
+                "title": pick_language(instrument.title, "en"),
+                "scale": {
+                    "min": instrument.scale_min,
+                    "max": instrument.scale_max,
+                    "labels": {str(point): instrument.scale_label(point, "en") for point in instrument.scale_points},
+                    "not_applicable_offered": instrument.allows_not_applicable,
+                },
+                "dimensions": [
+                    {
+                        "code": dimension.code,
+                        "name": pick_language(dimension.name, "en"),
+                        "category": dimension.category,
+                        "themes": [theme.code for theme in structure.themes if theme.dimension_id == dimension.pk],
+                    }
+                    for dimension in structure.dimensions
+                ],
+                "themes": [
+                    {
+                        "code": theme.code,
+                        "name": pick_language(theme.name, "en"),
+                        "dimension": theme.dimension.code,
+                        "items": [item.code for item in structure.items if item.theme_id == theme.pk],
+                    }
+                    for theme in structure.themes
+                ],
+            },
+            "privacy": privacy_section(plan),
+            "scoring": SCORING_RULES,
+            "missing_values": MISSING_VALUES,
+            "layouts": layouts,
+        }
+
+
+def _variable_data(variable):
+    data = {key: value for key, value in asdict(variable).items() if value not in ((), None, "", False)}
+    if variable.categories:
+        codes = variable.sav_codes()
+        data["categories"] = [
+            {"value": value, "label": label, "sav_code": codes[value]} for value, label in variable.categories
+        ]
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown
+# --------------------------------------------------------------------------------------------
+
+
+def _cell(text):
+    """Text for a Markdown table cell: no line breaks, no bare pipes."""
+    return str(text).replace("\n", " ").replace("|", "\\|")
+
+
+def codebook_markdown(codebook):
+    """The codebook as a readable Markdown document."""
+    wave, instrument, privacy = codebook["wave"], codebook["instrument"], codebook["privacy"]
+    generalization = privacy["generalization"]
+    lines = [
+        f"# Codebook: {wave['title']}",
+        "",
+        f"Wave `{wave['slug']}` of {wave['organization']}, opened {wave['opened_on']}"
+        + (f", closed {wave['closed_on']}" if wave["closed_on"] else "")
+        + f". Instrument {instrument['code']} v{instrument['version']} ({instrument['title']}). "
+        f"Codebook of {codebook['created_on']}.",
+        "",
+        "## Privacy",
+        "",
+        f"- Anonymity threshold k = {privacy['k']}; quasi-identifiers: {', '.join(privacy['quasi_identifiers'])}.",
+        f"- Generalization: **{generalization['level']}** — {generalization['description']}",
+        f"- Records in the wave: {privacy['records_in_wave']}; written: {privacy['records_written']}; "
+        f"suppressed: {privacy['records_suppressed']}.",
+        "- Value streams absent from the file: "
+        + (", ".join(privacy["value_streams_absent"]) if privacy["value_streams_absent"] else "none")
+        + ".",
+        "",
+        *[f"- {sentence}" for sentence in privacy["guarantees"]],
+        "",
+        "Never in any export: " + "; ".join(privacy["not_in_any_export"]),
+        "",
+        "## Scale",
+        "",
+        f"{instrument['scale']['min']} to {instrument['scale']['max']}: "
+        + "; ".join(f"{point} = {label}" for point, label in instrument["scale"]["labels"].items())
+        + (". “Not applicable” is offered." if instrument["scale"]["not_applicable_offered"] else "."),
+        "",
+        "## Scoring",
+        "",
+        *[f"- {rule}" for rule in codebook["scoring"].values()],
+        "",
+        "## Missing values",
+        "",
+        *[f"- **{fmt}**: {rule}" for fmt, rule in codebook["missing_values"].items()],
+        "",
+        "## Dimensions and themes",
+        "",
+        "| dimension | category | theme | name | items |",
+        "|---|---|---|---|---|",
+    ]
+    names = {dimension["code"]: dimension["name"] for dimension in instrument["dimensions"]}
+    categories = {dimension["code"]: dimension["category"] for dimension in instrument["dimensions"]}
+    for theme in instrument["themes"]:
+        dimension = theme["dimension"]
+        lines.append(
+            f"| {_cell(dimension)} ({_cell(names[dimension])}) | {_cell(categories[dimension])} | "
+            f"{_cell(theme['code'])} | {_cell(theme['name'])} | {_cell(', '.join(theme['items']))} |"
+        )
+    for layout, description in codebook["layouts"].items():
+        lines += [
+            "",
+            f"## Variables, {layout} layout",
+            "",
+            description["description"],
+            "",
+            "| name | label | kind | type | values |",
+            "|---|---|---|---|---|",
+        ]
+        for variable in description["variables"]:
+            values = "; ".join(
+                f"{category['value'] if category['value'] is not None else '(empty)'} = {category['label']} "
+                f"(.sav {category['sav_code']})"
+                for category in variable.get("categories", [])
+            )
+            if variable.get("scale_labels"):
+                values = "scale above" + (", read backwards" if variable.get("scale_reversed") else "")
+                values += ", NA = not applicable" if variable.get("not_applicable") else ""
+            lines.append(
+                f"| `{_cell(variable['name'])}` | {_cell(variable['label'])} | {_cell(variable['kind'])} | "
+                f"{_cell(variable['type'])} | {_cell(values)} |"
+            )
+        items = [variable["item"] for variable in description["variables"] if variable.get("item")]
+        if items:
+            lines += [
+                "",
+                "### Items",
+                "",
+                "| item | theme | dimension | reverse-worded | text |",
+                "|---|---|---|---|---|",
+            ]
+            for item in {item["code"]: item for item in items}.values():
+                texts = " / ".join(f"{language}: {text}" for language, text in item["text"].items())
+                lines.append(
+                    f"| {_cell(item['code'])} | {_cell(item['theme'])} | {_cell(item['dimension'])} | "
+                    f"{'yes' if item['reverse_worded'] else 'no'} | {_cell(texts)} |"
+                )
+    return "\n".join(lines) + "\n"

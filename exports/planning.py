@@ -1,0 +1,155 @@
+"""Planning an export: count the wave, decide what may be written, and in which order.
+
+`plan_export` reads the wave once in batches (the census), lets `anonymize` choose the
+generalization and the suppressed records, and fixes the written responses in a random order.
+`ExportPlan.record_batches` then reads them again, batch by batch, for the writers. Both passes
+keep only two integers per response in memory; answers live one batch at a time.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils import timezone
+
+from assessments.report import score_wave
+from surveys.models import Wave
+
+from . import rows
+from .anonymize import Census, anonymize
+from .gather import BATCH_SIZE, census_batches, read_structure, written_batches
+from .rows import LAYOUTS, WIDE
+
+
+def not_exportable_reason(wave, now=None):
+    """Why `wave` cannot be exported now, or None.
+
+    Only a wave that no longer takes responses is exported. While it is open, two exports (or an
+    export and the live dashboards) differ by the responses that came in between, and that
+    difference singles out the newest respondents and when they answered.
+    """
+    if wave.availability(now) == "closed":
+        return None
+    if wave.status == Wave.Status.DRAFT:
+        return "This wave is a draft: there is nothing to export yet."
+    return (
+        "This wave still takes responses. Exports open when it closes: an export taken now and "
+        "another taken later would differ by exactly the people who answered in between."
+    )
+
+
+@dataclass
+class ExportPlan:
+    """What an export of one wave writes: decided before the first byte, the same for every format."""
+
+    structure: object  # gather.WaveStructure
+    census: Census
+    anonymization: object  # anonymize.Anonymization
+    response_ids: np.ndarray  # the written responses, in the file's (random) order
+    response_cells: np.ndarray  # their grid cells (gather.WaveStructure.decode_cells)
+    created_on: object  # the day of the plan: the codebook's date, never finer
+
+    @property
+    def wave(self):
+        return self.structure.wave
+
+    @property
+    def generalization(self):
+        return self.anonymization.generalization
+
+    def value_streams_absent(self):
+        """Names of the wave's value streams with no record in the file (none answered, or all suppressed)."""
+        written = np.zeros(len(self.census.value_stream_names), dtype=bool)
+        written[self.census.value_stream[~self.anonymization.suppressed]] = True
+        return [name for name, present in zip(self.census.value_stream_names, written, strict=True) if not present]
+
+    def quasi_identifiers(self, cells):
+        """Value stream name, side, role and tenure of grid cells, generalized as the plan says."""
+        stream, side, role, tenure = self.structure.decode_cells(cells)
+        names = np.array(self.census.value_stream_names, dtype=object)
+        generalization = self.generalization
+        return (
+            names[stream] if len(stream) else np.zeros(0, dtype=object),
+            side,
+            _mapped(role, generalization.generalize_role),
+            _mapped(tenure, generalization.generalize_tenure),
+        )
+
+    def record_batches(self, layout, batch_size=BATCH_SIZE, progress=None):
+        """The file's rows as column batches (`rows.Columns`), reading `batch_size` responses at a time."""
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}")
+        build = rows.wide_columns if layout == WIDE else rows.long_columns
+        first_respondent = 1
+        for batch in written_batches(self.structure, self.response_ids, self.response_cells, batch_size):
+            yield build(self.structure.template, batch.data, self.quasi_identifiers(batch.cells), first_respondent)
+            first_respondent += len(batch.response_ids)
+            if progress:
+                progress(len(batch.response_ids))
+
+
+def _mapped(codes, function):
+    """`function` applied to each code, once per distinct code."""
+    if not len(codes):
+        return np.zeros(0, dtype=object)
+    unique, inverse = np.unique(codes.astype(str), return_inverse=True)
+    return np.array([function(code) for code in unique.tolist()], dtype=object)[inverse.reshape(-1)]
+
+
+def measures_present(data):
+    """Which published measures count each response of a batch: (responses, measures) bool.
+
+    Columns: the respondent (always), each item (answered or "not applicable", as the item
+    charts count), each theme and each dimension (a score, as the report counts).
+    """
+    _, theme_matrix, dimension_matrix = score_wave(data)
+    answered = ~np.isnan(data.answers) | data.not_applicable
+    return np.column_stack(
+        [np.ones(len(data.answers), dtype=bool), answered, ~np.isnan(theme_matrix), ~np.isnan(dimension_matrix)]
+    )
+
+
+def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
+    """Count `wave` and decide its export (see the module docstring).
+
+    `progress`, if given, is called with the number of responses counted in each batch. `rng`
+    (a numpy Generator) orders the rows; by default a fresh one from the operating system's
+    entropy, so no two exports share an order and no order follows the time of answering.
+    """
+    structure = read_structure(wave)
+    template = structure.template
+    n_measures = 1 + len(template.item_codes) + len(template.theme_codes) + len(template.dimension_codes)
+    counted = np.zeros((structure.grid_size, n_measures), dtype=np.int64)
+    response_ids, response_cells = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for batch in census_batches(structure, batch_size):
+        np.add.at(counted, batch.cells, measures_present(batch.data).astype(np.int64))
+        response_ids.append(batch.response_ids)
+        response_cells.append(batch.cells)
+        if progress:
+            progress(len(batch.response_ids))
+    response_ids, response_cells = np.concatenate(response_ids), np.concatenate(response_cells)
+
+    present = np.flatnonzero(counted[:, 0])
+    stream, side, role, tenure = structure.decode_cells(present)
+    census = Census(
+        value_stream_names=tuple(template.value_stream_names),
+        value_stream=stream,
+        side=side,
+        role=role,
+        tenure=tenure,
+        records=counted[present, 0],
+        counted=counted[present],
+    )
+    anonymization = anonymize(census, wave.anonymity_threshold)
+
+    suppressed_cells = np.zeros(structure.grid_size, dtype=bool)
+    suppressed_cells[present[anonymization.suppressed]] = True
+    written = ~suppressed_cells[response_cells]
+    order = (rng or np.random.default_rng()).permutation(int(written.sum()))
+    return ExportPlan(
+        structure=structure,
+        census=census,
+        anonymization=anonymization,
+        response_ids=response_ids[written][order],
+        response_cells=response_cells[written][order],
+        created_on=timezone.localdate(),
+    )

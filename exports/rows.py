@@ -1,0 +1,143 @@
+"""The columns of an export file, batch by batch: pure functions over numpy arrays.
+
+A batch of responses (the report's `WaveData` arrays) becomes a `Columns`: one array per
+column, in a form that no file format has decided on yet (NaN for a missing number, None for a
+category not given, a separate mask for "not applicable"). The writers turn that into CSV, JSON
+or SPSS values; the codebook describes the same columns.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assessments.report import score_wave
+
+WIDE, LONG = "wide", "long"
+LAYOUTS = (WIDE, LONG)
+
+QUASI_IDENTIFIER_COLUMNS = ("value_stream", "side", "role", "tenure")
+LONG_COLUMNS = (
+    "respondent",
+    *QUASI_IDENTIFIER_COLUMNS,
+    "item",
+    "theme",
+    "dimension",
+    "reverse_worded",
+    "answer_raw",
+    "answer_scored",
+    "theme_score",
+    "dimension_score",
+)
+SPSS_NAME_LIMIT = 64
+
+
+@dataclass
+class Columns:
+    """One batch of rows as column arrays.
+
+    values : name -> array. Numbers are float with NaN for "no value"; categories and codes are
+        object arrays of str, with None for "not given".
+    not_applicable : name -> bool array, for the columns of raw answers: the respondent chose
+        "not applicable" (the value there is NaN).
+    """
+
+    values: dict = field(default_factory=dict)
+    not_applicable: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(next(iter(self.values.values()))) if self.values else 0
+
+
+@dataclass
+class ColumnNames:
+    """SPSS-safe, unique column names for the instrument's items, themes and dimensions."""
+
+    item_raw: list = field(default_factory=list)
+    item_scored: list = field(default_factory=list)
+    theme: list = field(default_factory=list)
+    dimension: list = field(default_factory=list)
+
+
+def column_names(template):
+    """Names from the codes: `item_<code>_raw`, `item_<code>_scored`, `theme_<code>`, `dimension_<code>`.
+
+    Codes are free text in an instrument file; SPSS accepts letters, digits and "_" (up to 64
+    bytes, starting with a letter), so anything else becomes "_" and a clash gets a number.
+    """
+    taken = {"respondent", *QUASI_IDENTIFIER_COLUMNS}
+
+    def name(prefix, code, suffix=""):
+        safe = re.sub(r"[^A-Za-z0-9_]", "_", code)[: SPSS_NAME_LIMIT - len(prefix) - len(suffix) - 4]
+        candidate, number = f"{prefix}{safe}{suffix}", 2
+        while candidate.lower() in taken:  # SPSS names ignore case
+            candidate, number = f"{prefix}{safe}_{number}{suffix}", number + 1
+        taken.add(candidate.lower())
+        return candidate
+
+    names = ColumnNames()
+    for code in template.item_codes:
+        names.item_raw.append(name("item_", code, "_raw"))
+        names.item_scored.append(name("item_", code, "_scored"))
+    names.theme = [name("theme_", code) for code in template.theme_codes]
+    names.dimension = [name("dimension_", code) for code in template.dimension_codes]
+    return names
+
+
+def _quasi_identifier_columns(quasi_identifiers, rows=None):
+    """The four quasi-identifier columns; "" (not given) becomes None."""
+    columns = {}
+    for name, values in zip(QUASI_IDENTIFIER_COLUMNS, quasi_identifiers, strict=True):
+        values = np.asarray(values, dtype=object)
+        if rows is not None:
+            values = values[rows]
+        values = values.copy()
+        values[values == ""] = None
+        columns[name] = values
+    return columns
+
+
+def wide_columns(template, data, quasi_identifiers, first_respondent):
+    """One row per response of the batch `data` (a `WaveData`).
+
+    quasi_identifiers : (value stream names, sides, roles, tenures), one entry per response,
+        already generalized.
+    first_respondent : the number of the batch's first row in the file.
+    """
+    reverse_coded, theme_matrix, dimension_matrix = score_wave(data)
+    names = column_names(template)
+    n = len(data.answers)
+    columns = Columns()
+    columns.values["respondent"] = np.arange(first_respondent, first_respondent + n, dtype=float)
+    columns.values.update(_quasi_identifier_columns(quasi_identifiers))
+    for index in range(len(template.item_codes)):
+        columns.values[names.item_raw[index]] = data.answers[:, index]
+        columns.not_applicable[names.item_raw[index]] = data.not_applicable[:, index]
+        columns.values[names.item_scored[index]] = reverse_coded[:, index]
+    for index, name in enumerate(names.theme):
+        columns.values[name] = theme_matrix[:, index]
+    for index, name in enumerate(names.dimension):
+        columns.values[name] = dimension_matrix[:, index]
+    return columns
+
+
+def long_columns(template, data, quasi_identifiers, first_respondent):
+    """One row per answer of the batch (on the scale or "not applicable"; an unanswered item has no row)."""
+    reverse_coded, theme_matrix, dimension_matrix = score_wave(data)
+    respondent = np.arange(first_respondent, first_respondent + len(data.answers), dtype=float)
+    rows, items = np.nonzero(~np.isnan(data.answers) | data.not_applicable)
+    themes = template.item_theme[items]
+    dimensions = template.theme_dimension[themes]
+    columns = Columns()
+    columns.values["respondent"] = respondent[rows]
+    columns.values.update(_quasi_identifier_columns(quasi_identifiers, rows))
+    columns.values["item"] = np.array(template.item_codes, dtype=object)[items]
+    columns.values["theme"] = np.array(template.theme_codes, dtype=object)[themes]
+    columns.values["dimension"] = np.array(template.dimension_codes, dtype=object)[dimensions]
+    columns.values["reverse_worded"] = template.item_reverse[items].astype(float)
+    columns.values["answer_raw"] = data.answers[rows, items]
+    columns.not_applicable["answer_raw"] = data.not_applicable[rows, items]
+    columns.values["answer_scored"] = reverse_coded[rows, items]
+    columns.values["theme_score"] = theme_matrix[rows, themes]
+    columns.values["dimension_score"] = dimension_matrix[rows, dimensions]
+    return columns

@@ -1,0 +1,123 @@
+"""The researcher's export page, the downloads and the codebooks.
+
+Thin: every view starts from `accounts.access.researched_waves`, asks `planning` for the plan, logs the
+export and hands the bytes over — streamed for CSV and JSON, from a temporary file for SPSS.
+"""
+
+import json
+import os
+import tempfile
+
+from django.db.models import Count
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import RESEARCHER, researched_waves
+from accounts.views import role_required
+
+from .codebook import build_codebook, codebook_markdown
+from .forms import ExportForm
+from .gather import WaveChanged
+from .models import ExportLog
+from .planning import not_exportable_reason, plan_export
+from .writers import CONTENT_TYPES, SAV, export_chunks, filename, write_export
+
+
+# Log in first; a person who is nobody's researcher gets 403; a wave of another organization, 404.
+export_access_required = role_required(RESEARCHER)
+
+
+def _wave(request, slug):
+    return get_object_or_404(researched_waves(request.user).select_related("organization", "instrument"), slug=slug)
+
+
+def _not_exportable(request, wave, reason):
+    return render(request, "exports/not_exportable.html", {"wave": wave, "reason": reason}, status=409)
+
+
+@export_access_required
+def home(request):
+    waves = (
+        researched_waves(request.user)
+        .select_related("organization", "instrument")
+        .annotate(responses_total=Count("responses"))
+        .order_by("organization__name", "-opens_at")
+    )
+    rows = [(wave, not_exportable_reason(wave)) for wave in waves]
+    return render(request, "exports/home.html", {"rows": rows, "form": ExportForm()})
+
+
+@export_access_required
+@require_POST
+def download(request, slug):
+    wave = _wave(request, slug)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "exports/bad_request.html", {"wave": wave, "form": form}, status=400)
+    reason = not_exportable_reason(wave)
+    if reason:
+        return _not_exportable(request, wave, reason)
+    fmt, layout = form.cleaned_data["format"], form.cleaned_data["layout"]
+    plan = plan_export(wave)
+    # Logged before the first byte: a download cut short was still handed out in part.
+    ExportLog.record(plan, fmt, layout, ExportLog.Channel.PAGE, user=request.user)
+    name = filename(plan, fmt, layout)
+    if fmt == SAV:
+        try:
+            sav_file = _sav_file(plan, layout)
+        except WaveChanged as changed:
+            return _not_exportable(request, wave, f"{str(changed).capitalize()}.")
+        return FileResponse(sav_file, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
+    response = StreamingHttpResponse(export_chunks(plan, fmt, layout), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _sav_file(plan, layout):
+    """The .sav written to a temporary file, returned open; the name is gone at once, so nothing stays on disk."""
+    handle, path = tempfile.mkstemp(suffix=".sav")
+    os.close(handle)
+    try:
+        write_export(plan, SAV, layout, path)
+        return open(path, "rb")  # noqa: SIM115 — FileResponse closes it
+    finally:
+        os.unlink(path)
+
+
+def _codebook(request, slug):
+    wave = _wave(request, slug)
+    reason = not_exportable_reason(wave)
+    if reason:
+        return wave, None, _not_exportable(request, wave, reason)
+    return wave, build_codebook(plan_export(wave)), None
+
+
+@export_access_required
+def codebook_page(request, slug):
+    wave, codebook, refusal = _codebook(request, slug)
+    if refusal:
+        return refusal
+    return render(request, "exports/codebook.html", {"wave": wave, "codebook": codebook})
+
+
+@export_access_required
+def codebook_json(request, slug):
+    wave, codebook, refusal = _codebook(request, slug)
+    if refusal:
+        return refusal
+    response = HttpResponse(
+        json.dumps(codebook, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{wave.slug}-codebook.json"'
+    return response
+
+
+@export_access_required
+def codebook_markdown_file(request, slug):
+    wave, codebook, refusal = _codebook(request, slug)
+    if refusal:
+        return refusal
+    response = HttpResponse(codebook_markdown(codebook), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{wave.slug}-codebook.md"'
+    return response

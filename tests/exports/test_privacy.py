@@ -1,0 +1,198 @@
+"""End to end: no export, for any wave, breaks k-anonymity or leaks what the statistics hide.
+
+The checks read only the export file and what the report and the item charts publish — what an
+attacker holding both could compute — never the anonymization's own decisions.
+"""
+
+import collections
+import csv
+import io
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.anonymity import SHOWN, SUPPRESSED
+from assessments.gather import gather_wave
+from assessments.items import item_groups
+from assessments.report import build_report
+from exports.codebook import build_codebook
+from exports.planning import plan_export
+from exports.writers import export_chunks
+from surveys.models import Response
+from tests.exports.conftest import NA, SKIP, build_wave, record
+
+pytestmark = pytest.mark.django_db
+
+QUASI_IDENTIFIERS = ("value_stream", "side", "role", "tenure")
+ITEM_CODES = ["PCT1", "PCT2", "PCT3", "SPS1", "SPS2", "SPS3", "SPS4", "DH1", "DH2"]
+
+
+def exported_rows(wave):
+    plan = plan_export(wave)
+    text = b"".join(export_chunks(plan, "csv", "wide")).decode()
+    return plan, list(csv.DictReader(io.StringIO(text)))
+
+
+def assert_k_anonymous(rows, k):
+    combinations = collections.Counter(tuple(row[name] for name in QUASI_IDENTIFIERS) for row in rows)
+    assert all(count >= k for count in combinations.values()), combinations
+
+
+def _lost_is_safe(lost, k, where):
+    assert lost >= 0, where
+    assert lost == 0 or lost >= k, f"{where}: {lost} respondents recoverable by differencing"
+
+
+def assert_no_published_cell_differences_below_k(wave, rows):
+    """Every cell the report or item charts show, minus the file, holds none or at least k people."""
+    data = gather_wave(wave)
+    k = wave.anonymity_threshold
+    report = build_report(data)
+
+    def exported(stream, side, column):
+        return sum(
+            1
+            for row in rows
+            if row["side"] == side and (stream is None or row["value_stream"] == stream) and row[column] != ""
+        )
+
+    # (value stream or None, side, measure column) -> (status, n)
+    published = {}
+    for row in report.comparisons:
+        column = f"{row.level}_{row.code}"
+        for side in ("biz", "it"):
+            cell, status = getattr(row, side), getattr(row, f"{side}_status")
+            published[(row.value_stream, side, column)] = (status, cell.n if cell is not None else None)
+    for group in item_groups(data):
+        column = f"item_{group.item}_raw"
+        n = group.answered + group.not_applicable if group.status == SHOWN else None
+        published[(group.value_stream, group.side, column)] = (group.status, n)
+
+    measures = {(side, column) for (_, side, column) in published}
+    for side, column in measures:
+        shown_total, hidden_exported = 0, 0
+        for stream in report.value_streams:
+            status, n = published[(stream, side, column)]
+            if status == SHOWN:
+                _lost_is_safe(n - exported(stream, side, column), k, (stream, side, column))
+                shown_total += n
+            elif status == SUPPRESSED:
+                hidden_exported += exported(stream, side, column)
+        pooled_status, pooled_n = published[(None, side, column)]
+        if pooled_status == SHOWN:
+            _lost_is_safe(pooled_n - exported(None, side, column), k, ("pooled", side, column))
+            # The hidden cells together are the pooled cell minus the shown ones.
+            _lost_is_safe(pooled_n - shown_total - hidden_exported, k, ("hidden together", side, column))
+
+
+def assert_small_groups_absent(wave, rows):
+    """A value stream × side with fewer than k respondents (hidden by the statistics) has no row."""
+    k = wave.anonymity_threshold
+    counts = collections.Counter(
+        Response.objects.filter(wave=wave).values_list("value_stream__name", "side").iterator()
+    )
+    for (stream, side), n in counts.items():
+        if n < k:
+            assert not [row for row in rows if row["value_stream"] == stream and row["side"] == side]
+
+
+@pytest.fixture
+def dashboard_like_wave(build):
+    """Tiny IT has 2 respondents (k = 5): the report hides it, and Alpha IT (6) to stop differencing."""
+    records = []
+    for i in range(6):
+        records += [record("Alpha", "biz", answers=[4, 3, 2 + i % 2, 3, 4, 3, 4, 3, 3 + i % 2])]
+        records += [record("Alpha", "it", answers=[3, 3, 3 + i % 2, 3, 4, 3, 4, 4, 4 + i % 2])]
+        records += [record("Beta", "biz"), record("Beta", "it"), record("Tiny", "biz")]
+    records += [record("Beta", "it"), record("Tiny", "it", answers=[1] * 9), record("Tiny", "it", answers=[1] * 9)]
+    return build(records)
+
+
+def test_a_value_stream_side_the_statistics_hide_is_absent_and_so_is_its_cover(dashboard_like_wave):
+    report = build_report(gather_wave(dashboard_like_wave))
+    pct = {row.value_stream: row.it_status for row in report.comparisons if row.code == "PCT"}
+    assert pct == {"Alpha": SUPPRESSED, "Beta": SHOWN, "Tiny": SUPPRESSED, None: SHOWN}
+
+    plan, rows = exported_rows(dashboard_like_wave)
+    written = collections.Counter((row["value_stream"], row["side"]) for row in rows)
+    # Tiny IT (2 people) is absent; so is Alpha IT: with it in the file, the pooled IT cell minus
+    # Alpha and Beta would be Tiny's two people.
+    assert written == {("Alpha", "biz"): 6, ("Beta", "biz"): 6, ("Tiny", "biz"): 6, ("Beta", "it"): 7}
+    assert not [row for row in rows if row["item_PCT1_raw"] == "1"]  # Tiny IT answered 1 throughout
+    assert plan.anonymization.records_suppressed == 8
+    assert_no_published_cell_differences_below_k(dashboard_like_wave, rows)
+    assert_small_groups_absent(dashboard_like_wave, rows)
+
+
+def test_a_value_stream_with_fewer_than_k_vanishes_and_the_codebook_says_so(build):
+    records = [
+        record(stream, side) for stream, n in (("Large", 8), ("Larger", 9)) for side in ("biz", "it") for _ in range(n)
+    ]
+    records += [record("Small", "biz"), record("Small", "it")] * 2
+    wave = build(records)
+    plan, rows = exported_rows(wave)
+    # Small (2 a side) is absent, and so is Large, which the report hides as well so that the
+    # pooled cells cannot be differenced down to Small's people.
+    assert {row["value_stream"] for row in rows} == {"Larger"}
+    privacy = build_codebook(plan)["privacy"]
+    assert privacy["value_streams_absent"] == ["Large", "Small"]
+    assert privacy["records_suppressed"] == 20 and privacy["records_written"] == 18
+    assert_no_published_cell_differences_below_k(wave, rows)
+
+
+def test_with_two_value_streams_one_too_small_nothing_can_be_exported(build):
+    # The report shows only the pooled cells; Large's rows would reveal Small's two people by subtraction.
+    records = [record("Large", side) for side in ("biz", "it") for _ in range(8)]
+    records += [record("Small", "biz"), record("Small", "it")] * 2
+    plan, rows = exported_rows(build(records))
+    assert rows == [] and plan.anonymization.records_suppressed == 20
+
+
+def test_people_whose_theme_score_is_missing_are_guarded_per_measure(build):
+    # A-Biz: 10 project leads with every answer, 5 executives of whom 2 have a PCT score. k = 6 so
+    # the 5 executives are suppressed as collected; the 2 PCT scores among them must not be
+    # recoverable from A-Biz's PCT cell minus the file.
+    no_pct = [NA, NA, NA, 3, 3, 3, 3, 3, 3]
+    records = [record("A", "biz", "project_lead") for _ in range(10)]
+    records += [record("A", "biz", "executive")] * 2 + [record("A", "biz", "executive", answers=no_pct)] * 3
+    records += [record("B", "biz") for _ in range(20)] + [record(s, "it") for s in "AB" for _ in range(6)]
+    wave = build(records, k=6)
+    _, rows = exported_rows(wave)
+    assert_no_published_cell_differences_below_k(wave, rows)
+    assert_k_anonymous(rows, 6)
+
+
+ANSWER = st.sampled_from([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, NA, SKIP])
+BACKGROUND = st.tuples(
+    st.sampled_from(["A", "B", "C"]),
+    st.sampled_from(["biz", "it"]),
+    st.sampled_from(["", "po_sm", "executive", "team_member"]),
+    st.sampled_from(["", "lt1", "1-3", "3-5", "10+"]),
+)
+# Waves as a few crowds of alike people (a background shared by 1 to 12 respondents): random
+# records alone would almost all sit alone in their combination and leave nothing to write.
+CROWD = st.tuples(BACKGROUND, st.lists(st.lists(ANSWER, min_size=9, max_size=9), min_size=1, max_size=12))
+
+
+# Each example writes a wave to the database: slow to generate on a busy machine, and that is fine.
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(crowds=st.lists(CROWD, max_size=8), k=st.integers(3, 6))
+def test_no_export_of_any_wave_breaks_k_anonymity_or_leaks_a_hidden_cell(instrument, crowds, k):
+    records = [(*background, answers) for background, people in crowds for answers in people]
+    with transaction.atomic():
+        wave = build_wave(instrument, records, k=k, slug="property-wave")
+        plan, rows = exported_rows(wave)
+        assert_k_anonymous(rows, k)
+        codebook = build_codebook(plan)["privacy"]
+        assert codebook["records_in_wave"] == len(records)
+        assert codebook["records_suppressed"] == len(records) - len(rows)
+        assert codebook["records_written"] == len(rows)
+        assert_no_published_cell_differences_below_k(wave, rows)
+        assert_small_groups_absent(wave, rows)
+        transaction.set_rollback(True)
