@@ -1,8 +1,8 @@
 """Gather a wave into arrays: the only place where the assessment touches the database.
 
 A handful of queries, whatever the number of responses: the instrument's items, the wave's
-value streams, and its responses with their answers packed into a few integers per response.
-Everything after this is numpy.
+value streams, and its responses with their answer codes (surveys/answer_codes.py), one short
+row per response. Everything after this is numpy.
 """
 
 import itertools
@@ -11,18 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
+from surveys import answer_codes
 from surveys.models import Answer, Response, Side
 
 NA_CODE = -32767  # stands for "not applicable" (NULL) while answers travel as integers
-
-# Packed answers. The database sums, per response, one small code per answer shifted into the
-# answer's slot, so a response crosses the driver as a few integers instead of one row per
-# answer (24 answers: 2 integers instead of 24 rows of 3). Codes take 4 bits and a chunk
-# holds 15 of them (60 bits), within the signed 64-bit integers of SQLite and PostgreSQL.
-CODE_BITS = 4
-ITEMS_PER_CHUNK = 15
-NOT_ANSWERED, NOT_APPLICABLE, FIRST_VALUE, OUT_OF_SCALE = 0, 1, 2, 15  # scale points: codes 2 … 12
-PACKED_VENDORS = ("sqlite", "postgresql")  # the query below is tested on both
 
 
 @dataclass
@@ -62,7 +54,7 @@ def gather_wave(wave):
     value_streams = sorted(wave.value_streams.all(), key=lambda vs: vs.name)
     item_ids = [item.pk for item in items]
 
-    responses = _packed_responses(wave, item_ids, instrument.scale_min, instrument.scale_max)
+    responses = _coded_responses(wave, len(item_ids), instrument.scale_min)
     if responses is None:
         responses = _plain_responses(wave, item_ids)
     stream_ids, is_biz, answers, not_applicable = responses
@@ -103,67 +95,50 @@ def gather_wave(wave):
     )
 
 
-def _packed_responses(wave, item_ids, scale_min, scale_max):
-    """The wave's responses in primary-key order, from one query with one row per response.
+# The whole wave in one row: every response's answer codes (as hex, one string) and its cell,
+# 2 · value stream id + 1 if Biz (comma-separated), aggregated in the database's C code rather
+# than handed over as 100,000 rows of Python objects; plus the count of responses without codes
+# of the right length. Both aggregates walk the same rows in the same order, so they line up.
+AGGREGATED_CODES_SQL = {
+    "sqlite": (
+        "SELECT COUNT(*), SUM(answer_codes IS NULL OR length(answer_codes) != %(items)s), "
+        "group_concat(hex(answer_codes), ''), group_concat(value_stream_id * 2 + (side = %(biz)s), ',') "
+        "FROM (SELECT answer_codes, value_stream_id, side FROM {table} WHERE wave_id = %(wave)s ORDER BY id)"
+    ),
+    "postgresql": (
+        "SELECT COUNT(*), SUM(CASE WHEN answer_codes IS NULL OR length(answer_codes) != %(items)s THEN 1 ELSE 0 END), "
+        "encode(string_agg(answer_codes, ''::bytea ORDER BY id), 'hex'), "
+        "string_agg((value_stream_id * 2 + CASE WHEN side = %(biz)s THEN 1 ELSE 0 END)::text, ',' ORDER BY id) "
+        "FROM {table} WHERE wave_id = %(wave)s"
+    ),
+}
 
-    Returns (value stream ids, is Biz, answers, not applicable), or None when packing does not
-    apply: another database, no items, a scale too long for the codes, or an answer outside the
-    scale (only the form and the import check the scale; the database allows any value to ±100).
+
+def _coded_responses(wave, item_count, scale_min):
+    """The wave's responses in primary-key order, read from their answer codes in one row.
+
+    Returns (value stream ids, is Biz, answers, not applicable), or None when some response has
+    no codes of this instrument's length (stored by other means than ours) or the database is
+    neither SQLite nor PostgreSQL: then the answer rows are read instead.
     """
-    if connection.vendor not in PACKED_VENDORS or not item_ids or scale_max - scale_min + FIRST_VALUE >= OUT_OF_SCALE:
+    sql = AGGREGATED_CODES_SQL.get(connection.vendor)
+    if sql is None:
         return None
-    # A chunk packs the items whose ids lie in [first, first + ITEMS_PER_CHUNK): slot = id − first.
-    # An instrument's items are created together, so their ids are consecutive and 24 items
-    # make 2 chunks; ids with gaps just need more chunks. Finding the slot by arithmetic keeps
-    # the work per answer small (a CASE with one WHEN per item costs a third more).
-    firsts = []
-    for item_id in sorted(item_ids):
-        if not firsts or item_id >= firsts[-1] + ITEMS_PER_CHUNK:
-            firsts.append(int(item_id))
-    code = (
-        f"CASE WHEN a.value IS NULL THEN {NOT_APPLICABLE} "
-        f"WHEN a.value BETWEEN {int(scale_min)} AND {int(scale_max)} THEN a.value - {int(scale_min) - FIRST_VALUE} "
-        f"ELSE {OUT_OF_SCALE} END"
-    )
-    # The code is shifted as a BIGINT by an INTEGER: PostgreSQL's << takes exactly those. An
-    # answer to an item of another instrument (which the questionnaire and the import refuse)
-    # lands outside every range or in a slot of no item, and is left out.
-    packed_columns = [
-        f"COALESCE(CAST(SUM(CASE WHEN a.item_id BETWEEN {first} AND {first + ITEMS_PER_CHUNK - 1} "
-        f"THEN CAST({code} AS BIGINT) << CAST({CODE_BITS} * (a.item_id - {first}) AS INTEGER) END) AS BIGINT), 0)"
-        for first in firsts
-    ]
-    answer_table = connection.ops.quote_name(Answer._meta.db_table)
-    response_table = connection.ops.quote_name(Response._meta.db_table)
-    # Grouped by the primary key alone, so value stream and side can be selected as they are
-    # (PostgreSQL allows it for a primary key). SQLite then walks the responses in id order and
-    # needs no sort.
-    sql = (
-        f"SELECT r.id, r.value_stream_id, CASE WHEN r.side = %s THEN 1 ELSE 0 END, "  # noqa: S608
-        f"{', '.join(packed_columns)} "
-        f"FROM {response_table} r LEFT JOIN {answer_table} a ON a.response_id = r.id "
-        f"WHERE r.wave_id = %s GROUP BY r.id ORDER BY r.id"
-    )
-    n_columns = 3 + len(firsts)  # id, value stream, is Biz, then the chunks
+    table = connection.ops.quote_name(Response._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Side.BIZ.value, wave.pk])
-        rows = cursor.fetchall()
-    table = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * n_columns)
-    table = table.reshape(len(rows), n_columns)
-
-    shifts = CODE_BITS * np.arange(ITEMS_PER_CHUNK)
-    codes = (table[:, 3:, None] >> shifts) & (2**CODE_BITS - 1)  # [response, chunk, slot]
-    codes = codes.reshape(len(rows), len(firsts) * ITEMS_PER_CHUNK)
-    chunk = np.searchsorted(firsts, item_ids, side="right") - 1
-    codes = codes[:, chunk * ITEMS_PER_CHUNK + np.asarray(item_ids) - np.asarray(firsts)[chunk]]
-    if (codes == OUT_OF_SCALE).any():
+        cursor.execute(sql.format(table=table), {"items": item_count, "biz": Side.BIZ.value, "wave": wave.pk})
+        count, uncoded, codes_hex, cells = cursor.fetchone()
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), *answer_codes.decode(b"", 0, item_count, scale_min)
+    if uncoded:
         return None
-    answers = np.where(codes >= FIRST_VALUE, codes + (scale_min - FIRST_VALUE), np.nan)
-    return table[:, 1], table[:, 2] == 1, answers, codes == NOT_APPLICABLE
+    cells = np.array(cells.split(","), dtype=np.int64)
+    answers, not_applicable = answer_codes.decode(bytes.fromhex(codes_hex), count, item_count, scale_min)
+    return cells >> 1, (cells & 1) == 1, answers, not_applicable
 
 
 def _plain_responses(wave, item_ids):
-    """Like `_packed_responses`, for any database and any value: one row per response and per answer."""
+    """Like `_coded_responses`, from the answer rows: one row per response and per answer."""
     responses = np.array(
         Response.objects.filter(wave=wave).order_by("pk").values_list("pk", "value_stream_id", "side"),
         dtype=object,

@@ -8,7 +8,7 @@ costs a few small queries when nothing changed, whatever the size of the wave.
 """
 
 import hashlib
-from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef
@@ -19,20 +19,48 @@ from assessments.items import item_groups
 from assessments.report import build_report
 from surveys.models import ValueStream, Wave
 
-CACHE_VERSION = 1  # raise when the cached structure changes
+CACHE_VERSION = 2  # raise when the cached structure changes
 CACHE_SECONDS = 7 * 24 * 3600
 
 
-@dataclass
 class WaveFigures:
-    report: object  # assessments.report.Report
-    item_groups: list  # assessments.items.ItemGroup
+    """The report and the item counts of a wave, each computed on first use and cached apart.
+
+    Most pages need the report only; the item counts cost another tenth of a second on a large
+    wave, so only the items pages pay for them. Both come from one reading of the wave.
+    """
+
+    def __init__(self, wave, value_streams):
+        """`value_streams` as from `organization_streams`."""
+        self.wave = wave
+        self._key = cache_key(wave, value_streams)
+        self._data = None
+
+    def _cached(self, part, compute):
+        key = f"{self._key}:{part}" if self._key else None
+        value = cache.get(key) if key else None
+        if value is None:
+            value = compute(self._gathered())
+            if key:
+                cache.set(key, value, CACHE_SECONDS)
+        return value
+
+    def _gathered(self):
+        if self._data is None:
+            self._data = gather_wave(self.wave)
+        return self._data
+
+    @cached_property
+    def report(self):
+        return self._cached("report", build_report)
+
+    @cached_property
+    def _item_groups(self):
+        groups = self._cached("items", item_groups)
+        return {(g.item, g.side, g.value_stream): g for g in groups}
 
     def item_group(self, item, side, value_stream=None):
-        return self._groups_by_key[(item, side, value_stream)]
-
-    def __post_init__(self):
-        self._groups_by_key = {(g.item, g.side, g.value_stream): g for g in self.item_groups}
+        return self._item_groups[(item, side, value_stream)]
 
 
 def organization_streams(wave):
@@ -61,12 +89,5 @@ def cache_key(wave, value_streams):
 
 
 def wave_figures(wave, value_streams):
-    """The report and item counts of `wave`; `value_streams` as from `organization_streams`."""
-    key = cache_key(wave, value_streams)
-    figures = cache.get(key) if key else None
-    if figures is None:
-        data = gather_wave(wave)
-        figures = WaveFigures(report=build_report(data), item_groups=item_groups(data))
-        if key:
-            cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    """The figures of `wave` (computed lazily); `value_streams` as from `organization_streams`."""
+    return WaveFigures(wave, value_streams)

@@ -206,6 +206,9 @@ class AnswerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # an answer goes only with its response (and its answer codes)
+
 
 @admin.register(Draft)
 class DraftAdmin(admin.ModelAdmin):

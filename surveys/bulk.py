@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 
+from . import answer_codes
 from .models import Answer, Response
 
 # Codes in the answer matrix for the two kinds of missing answer.
@@ -44,6 +45,7 @@ def store_responses(wave, rows, item_ids, values, progress=None):
     if values.shape != (len(rows), len(item_ids)):
         raise ValueError(f"answer matrix is {values.shape}, expected {(len(rows), len(item_ids))}")
     item_ids = np.asarray(item_ids, dtype=np.int64)
+    code_strings = _answer_code_strings(wave.instrument, item_ids, values)
     answer_table = connection.ops.quote_name(Answer._meta.db_table)
     insert_answers = f"INSERT INTO {answer_table} (response_id, item_id, value) VALUES (%s, %s, %s)"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
@@ -57,6 +59,7 @@ def store_responses(wave, rows, item_ids, values, progress=None):
                     role=rows.roles[i],
                     tenure_band=rows.tenure_bands[i],
                     submitted_on=rows.submitted_on[i],
+                    answer_codes=code_strings[i],
                 )
                 for i in range(start, stop)
             )
@@ -73,4 +76,29 @@ def store_responses(wave, rows, item_ids, values, progress=None):
             )
             if progress:
                 progress(stop - start)
+        refresh_planner_statistics(cursor)
     return len(rows)
+
+
+def _answer_code_strings(instrument, item_ids, values):
+    """Each row's answer codes (surveys/answer_codes.py): the columns put in questionnaire order."""
+    order = list(instrument.ordered_items().values_list("pk", flat=True))
+    position = {pk: index for index, pk in enumerate(order)}
+    if not set(item_ids.tolist()) <= set(position):
+        raise ValueError("an answer column belongs to an item of another instrument")
+    in_order = np.full((len(values), len(order)), NOT_ANSWERED, dtype=np.int64)
+    in_order[:, [position[pk] for pk in item_ids.tolist()]] = values
+    return answer_codes.encode_rows(in_order, instrument.scale_min, NOT_ANSWERED, NOT_APPLICABLE)
+
+
+def refresh_planner_statistics(cursor):
+    """After a bulk load, let PostgreSQL's planner see the new rows (its manual says to).
+
+    Autovacuum gets there only later, and until then the planner may take a table of thousands
+    of answers for an empty one and join it by a nested loop that reads it once per response.
+    Run inside the loading transaction, ANALYZE counts the rows this transaction inserted.
+    SQLite plans without such statistics and needs nothing.
+    """
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Response._meta.db_table)}")
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Answer._meta.db_table)}")

@@ -376,6 +376,9 @@ class Response(models.Model):
     tenure_band = models.CharField(max_length=5, choices=TenureBand.choices, blank=True)
     # The day only: a finer time could be matched against who was seen at their desk when.
     submitted_on = models.DateField()
+    # The answers again, one byte per item (see surveys/answer_codes.py): how the dashboards
+    # read a large wave fast. Empty only for responses stored by other means than ours.
+    answer_codes = models.BinaryField(null=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["wave", "value_stream", "side"])]

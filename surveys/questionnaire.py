@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from . import answer_codes
 from .models import Answer, Draft, Invitation, Response, Role, Side, TenureBand, Wave
 
 NOT_APPLICABLE = "NA"
@@ -274,6 +275,12 @@ def submit_draft(session, wave, pages):
             _use_invitation(invitation, data)
         if not wave.value_streams.filter(pk=data["value_stream"]).exists():
             raise TamperedRequest("The chosen value stream is not part of this survey.")
+        values = []
+        for item in items:
+            value = data["answers"][item.code]
+            if value not in allowed:
+                raise TamperedRequest(f'"{value}" is not an answer on the scale of question "{item.code}".')
+            values.append(None if value == NOT_APPLICABLE else int(value))
         response = Response.objects.create(
             wave=wave,
             value_stream_id=data["value_stream"],
@@ -281,14 +288,11 @@ def submit_draft(session, wave, pages):
             role=data.get("role", ""),
             tenure_band=data.get("tenure_band", ""),
             submitted_on=timezone.localdate(),
+            answer_codes=answer_codes.encode(dict(enumerate(values)), len(items), wave.instrument.scale_min),
         )
-        answers = []
-        for item in items:
-            value = data["answers"][item.code]
-            if value not in allowed:
-                raise TamperedRequest(f'"{value}" is not an answer on the scale of question "{item.code}".')
-            answers.append(Answer(response=response, item=item, value=None if value == NOT_APPLICABLE else int(value)))
-        Answer.objects.bulk_create(answers)
+        Answer.objects.bulk_create(
+            Answer(response=response, item=item, value=value) for item, value in zip(items, values, strict=True)
+        )
     session[SESSION_SUBMITTED] = [*session.get(SESSION_SUBMITTED, []), wave.slug]
     drafts = session.get(SESSION_DRAFTS, {})
     drafts.pop(wave.slug, None)

@@ -1,12 +1,16 @@
-"""gather_wave against a plain ORM read of the same wave, on the packed path and on its fallback."""
+"""gather_wave against a plain ORM read of the same wave: from answer codes, and from answer rows."""
 
 import datetime
+import importlib
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from assessments import gather
 from assessments.gather import gather_wave
+from surveys import answer_codes
+from surveys.bulk import NOT_ANSWERED, NOT_APPLICABLE, ResponseRows, store_responses
 from surveys.models import Answer, Dimension, InstrumentVersion, Item, Organization, Response, Side, Theme, ValueStream
 from tests.conftest import make_wave
 
@@ -50,9 +54,20 @@ def assert_same_as_orm(data, wave):
     np.testing.assert_array_equal(data.not_applicable, expected["not_applicable"])
 
 
-def respond(wave, stream, side, values):
-    """A response with the given answers by item: None = not applicable; items left out are unanswered."""
-    response = Response.objects.create(wave=wave, value_stream=stream, side=side, submitted_on=TODAY)
+def respond(wave, stream, side, values, coded=True):
+    """A response with the given answers by item: None = not applicable; items left out are unanswered.
+
+    With `coded`, its answer codes are written as the questionnaire and the import write them.
+    """
+    codes = None
+    if coded:
+        position = {item.pk: index for index, item in enumerate(wave.instrument.ordered_items())}
+        codes = answer_codes.encode(
+            {position[item.pk]: value for item, value in values.items()}, len(position), wave.instrument.scale_min
+        )
+    response = Response.objects.create(
+        wave=wave, value_stream=stream, side=side, submitted_on=TODAY, answer_codes=codes
+    )
     Answer.objects.bulk_create(Answer(response=response, item=item, value=value) for item, value in values.items())
     return response
 
@@ -97,7 +112,7 @@ def mixed_wave(instrument, organization, value_streams):
     return wave
 
 
-def test_packed_read_is_the_orm_read(mixed_wave):
+def test_coded_read_is_the_orm_read(mixed_wave):
     data = gather_wave(mixed_wave)
     assert_same_as_orm(data, mixed_wave)
     assert data.value_stream_names[-1] == "Closed stream"
@@ -105,35 +120,61 @@ def test_packed_read_is_the_orm_read(mixed_wave):
     assert np.isnan(data.answers[2]).all() and not data.not_applicable[2].any()
 
 
-def test_the_packed_path_is_taken(mixed_wave, django_assert_max_num_queries):
+def test_the_coded_read_touches_no_answer_row(mixed_wave, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(4):
+        gather_wave(mixed_wave)  # instrument's items, value streams, responses, the removed stream
+    assert not any(Answer._meta.db_table in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_response_without_codes_sends_the_wave_to_its_answer_rows(mixed_wave):
+    coded = gather_wave(mixed_wave)
+    stream = mixed_wave.value_streams.order_by("name").first()
     items = list(mixed_wave.instrument.ordered_items())
-    packed = gather._packed_responses(mixed_wave, [item.pk for item in items], 1, 5)
-    assert packed is not None
-    with django_assert_max_num_queries(5):  # instrument, value streams, responses with answers
-        gather_wave(mixed_wave)
-
-
-def test_fallback_read_is_the_same(mixed_wave, monkeypatch):
-    packed = gather_wave(mixed_wave)
-    monkeypatch.setattr(gather, "PACKED_VENDORS", ())
-    plain = gather_wave(mixed_wave)
-    for name in ("response_value_stream", "response_is_biz", "answers", "not_applicable"):
-        np.testing.assert_array_equal(getattr(packed, name), getattr(plain, name))
-    assert packed.value_stream_names == plain.value_stream_names
+    respond(mixed_wave, stream, Side.IT, {item: 2 for item in items}, coded=False)  # stored by other means
+    with CaptureQueriesContext(connection) as queries:
+        plain = gather_wave(mixed_wave)
+    assert any(Answer._meta.db_table in query["sql"] for query in queries.captured_queries)
+    assert_same_as_orm(plain, mixed_wave)
+    np.testing.assert_array_equal(plain.answers[:-1], coded.answers)
+    np.testing.assert_array_equal(plain.not_applicable[:-1], coded.not_applicable)
 
 
 def test_an_answer_outside_the_scale_is_read_as_stored(mixed_wave):
     # Only the form and the import check the scale; the database allows values up to ±100.
+    # Such a value cannot be coded; a response holding one is read from its answer rows.
     response = Response.objects.filter(wave=mixed_wave).order_by("pk").first()
     Answer.objects.filter(response=response).update(value=-100)
+    Response.objects.filter(pk=response.pk).update(answer_codes=None)
     data = gather_wave(mixed_wave)
     assert_same_as_orm(data, mixed_wave)
     assert (data.answers[0] == -100).all()
 
 
+def test_bulk_stored_responses_carry_codes_in_questionnaire_order(instrument, organization, value_streams):
+    """The import and the demo hand over their columns in any order; the codes follow the questionnaire."""
+    wave = make_wave(organization, instrument, value_streams)
+    items = list(instrument.ordered_items())
+    rng = np.random.default_rng(7)
+    values = rng.integers(1, 6, size=(30, len(items)))
+    values[rng.random(values.shape) < 0.1] = NOT_APPLICABLE
+    values[rng.random(values.shape) < 0.1] = NOT_ANSWERED
+    shuffled = rng.permutation(len(items))
+    rows = ResponseRows(
+        value_stream_ids=np.array([value_streams[i % 2].pk for i in range(30)]),
+        sides=np.array(["biz", "it"] * 15, dtype=object),
+        roles=np.full(30, "", dtype=object),
+        tenure_bands=np.full(30, "", dtype=object),
+        submitted_on=np.full(30, TODAY, dtype=object),
+    )
+    store_responses(wave, rows, [items[i].pk for i in shuffled], values[:, shuffled])
+    assert not Response.objects.filter(wave=wave, answer_codes__isnull=True).exists()
+    assert_same_as_orm(gather_wave(wave), wave)
+
+
 @pytest.mark.django_db
+@pytest.mark.parametrize("coded", [True, False])
 @pytest.mark.parametrize(("n_items", "scale_min", "scale_max"), [(24, 1, 5), (31, 0, 10), (17, -3, 3), (1, 1, 2)])
-def test_items_with_gaps_in_their_ids_and_other_scales(n_items, scale_min, scale_max):
+def test_items_with_gaps_in_their_ids_and_other_scales(n_items, scale_min, scale_max, coded):
     instrument = build_instrument("gappy", n_items, scale_min, scale_max, interleave_with="other")
     ids = sorted(item.pk for item in instrument.items.all())
     assert ids[-1] - ids[0] == 2 * (len(ids) - 1)  # every other id: the ids really have gaps
@@ -149,15 +190,28 @@ def test_items_with_gaps_in_their_ids_and_other_scales(n_items, scale_min, scale
             if roll < 0.1:
                 continue  # unanswered
             values[item] = None if roll < 0.2 else int(rng.integers(scale_min, scale_max + 1))
-        respond(wave, streams[r % 2], Side.BIZ if r % 3 else Side.IT, values)
-    data = gather_wave(wave)
-    assert_same_as_orm(data, wave)
-    assert gather._packed_responses(wave, [item.pk for item in items], scale_min, scale_max) is not None
+        respond(wave, streams[r % 2], Side.BIZ if r % 3 else Side.IT, values, coded=coded)
+    assert_same_as_orm(gather_wave(wave), wave)
 
 
-@pytest.mark.parametrize("vendors", [gather.PACKED_VENDORS, ()])
-def test_a_wave_without_responses(wave, vendors, monkeypatch):
-    monkeypatch.setattr(gather, "PACKED_VENDORS", vendors)
+def test_a_wave_without_responses(wave):
     data = gather_wave(wave)
     assert data.answers.shape == (0, 9) and data.not_applicable.shape == (0, 9)
     assert data.response_value_stream.shape == (0,) and data.response_is_biz.shape == (0,)
+
+
+def test_the_migration_codes_responses_stored_before_codes_existed(mixed_wave):
+    from django.apps import apps
+
+    migration = importlib.import_module("surveys.migrations.0004_response_answer_codes")
+    coded = gather_wave(mixed_wave)
+    Response.objects.update(answer_codes=None)
+
+    migration.write_codes(apps, None)
+
+    assert not Response.objects.filter(answer_codes__isnull=True).exists()
+    with CaptureQueriesContext(connection) as queries:
+        recoded = gather_wave(mixed_wave)
+    assert not any(Answer._meta.db_table in query["sql"] for query in queries.captured_queries)
+    np.testing.assert_array_equal(recoded.answers, coded.answers)
+    np.testing.assert_array_equal(recoded.not_applicable, coded.not_applicable)

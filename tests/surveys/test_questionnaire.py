@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from surveys import questionnaire
+from surveys import answer_codes, questionnaire
 from surveys.instrument_files import load_instrument
 from surveys.models import Answer, Draft, InstrumentVersion, Organization, Response, ValueStream, Wave
 from tests.conftest import small_instrument_document
@@ -103,6 +103,11 @@ def test_complete_submission_stores_one_response_with_every_answer(client, wave,
     assert stored["PCT3"] == 5  # raw as posted, not reverse-coded
     assert stored["SPS3"] is None  # not applicable: a row without a value
     assert Answer.objects.count() == 9
+    # The answer codes the dashboards read say the same, in questionnaire order.
+    coded, not_applicable = answer_codes.decode(bytes(response.answer_codes), 1, 9, wave.instrument.scale_min)
+    order = [item.code for item in wave.instrument.ordered_items()]
+    decoded = zip(order, coded[0], not_applicable[0], strict=True)
+    assert {code: None if na else int(value) for code, value, na in decoded} == stored
 
 
 def test_complete_submission_shows_the_thank_you_page(client, wave, value_streams):
