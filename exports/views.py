@@ -23,7 +23,6 @@ from .models import ExportLog
 from .planning import not_exportable_reason, plan_export
 from .writers import CONTENT_TYPES, SAV, export_chunks, filename, write_export
 
-
 # Log in first; a person who is nobody's researcher gets 403; a wave of another organization, 404.
 export_access_required = role_required(RESEARCHER)
 

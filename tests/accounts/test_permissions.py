@@ -111,7 +111,9 @@ def test_export_pages_by_role(client, people, organization_a_wave, person):
         page: outcome(client.get(reverse(f"exports:{page}", args=[slug])))
         for page in ("codebook", "codebook_json", "codebook_markdown")
     }
-    results["download"] = outcome(client.post(reverse("exports:download", args=[slug]), {"format": "csv", "layout": "wide"}))
+    results["download"] = outcome(
+        client.post(reverse("exports:download", args=[slug]), {"format": "csv", "layout": "wide"})
+    )
     assert results == dict.fromkeys(results, EXPORT_OUTCOME[person])
     if EXPORT_OUTCOME[person] == OK:  # the list shows the wave only to those who may export it
         assert slug in client.get(reverse("exports:home")).content.decode()

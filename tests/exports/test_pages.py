@@ -13,10 +13,10 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership
 from exports.models import ExportLog
 from exports.planning import plan_export
 from exports.writers import FORMATS, FileColumns, csv_chunks, export_chunks
-from accounts.models import Membership
 from surveys.models import Organization, Wave
 from tests.exports.conftest import record
 
