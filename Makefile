@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run serve test install install-dev migrate lint clean translations
+.PHONY: run serve test install install-dev migrate lint clean translations screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ test: install-dev translations
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# The README's screenshots (docs/screenshots/), from a throwaway demo database; needs Debian's chromium.
+screenshots: install-dev translations
+	$(BIN)/python scripts/screenshots.py --output docs/screenshots
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

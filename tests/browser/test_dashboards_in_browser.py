@@ -6,28 +6,21 @@ drawn by plotly.js in the browser, so only a browser shows that they really appe
 request must stay on our server, because the app has to work without network access.
 """
 
-import os
-import re
-import shutil
-
 import pytest
-from django.contrib.auth import get_user_model
 
-from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
-from surveys.models import Wave
-
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) or shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed (apt-get install chromium); browser tests skipped",
+from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    DESKTOP,
+    assert_accessible,
+    expect_all_drawn,
+    requires_chromium,
+    serious_violations,
 )
-# Playwright's sync API runs an event loop in this thread; the test's own database calls are
-# plain synchronous ones, which Django would otherwise refuse next to a running loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "a known passphrase for the demo login"
+pytestmark = requires_chromium
+
 STREAM = DEMO_VALUE_STREAMS[2]  # "Financing applications": the demo's widest Biz–IT gaps
-CHART_TIMEOUT = 20_000  # ms; plotly.min.js is large and the first draw parses it
 try:
     import axe_playwright_python  # noqa: F401  (requirements-dev.txt)
 
@@ -41,34 +34,11 @@ KNOWN_AXE_VIOLATIONS = {}
 KNOWN_AXE_REASONS = "; ".join(f"{rule}: {why}" for rule, why in KNOWN_AXE_VIOLATIONS.items())
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def demo_wave(transactional_db):
-    """What `make run` seeds, with a password we know (seed_demo makes a random one)."""
-    seed_demo(responses=300)
-    user = get_user_model().objects.get(username=DEMO_USERNAME)
-    user.set_password(PASSWORD)
-    user.save()
-    return Wave.objects.select_related("instrument").get(slug=DEMO_WAVE_SLUG)
-
-
 class Visit:
     """One browser context (a window with its own cookies) that records where its pages went."""
 
     def __init__(self, browser, **options):
-        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+        self.context = browser.new_context(**{"viewport": DESKTOP, **options})
         self.requests = []
         self.errors = []
         # On the context, not the page: pages opened later are recorded too.
@@ -100,29 +70,12 @@ def visits(browser):
         visit.context.close()
 
 
-def expect_drawn(chart):
-    """charts.js marks a chart once plotly has drawn it; plotly's SVG must then be inside."""
-    from playwright.sync_api import expect
-
-    # expect() polls with Playwright's own script, not page-level eval, which the CSP forbids.
-    expect(chart).to_have_class(re.compile(r"\bchart-drawn\b"), timeout=CHART_TIMEOUT)
-    expect(chart.locator("svg.main-svg").first).to_be_attached()
-
-
-def expect_all_drawn(charts, count):
-    from playwright.sync_api import expect
-
-    expect(charts).to_have_count(count)
-    for index in range(count):
-        expect_drawn(charts.nth(index))
-
-
 def log_in(page, server_url):
     """Like a person: ask for the dashboards, get the login form, come back to the dashboards."""
     page.goto(f"{server_url}/dashboard/")
     assert "/accounts/login/" in page.url
     page.get_by_label("Username").fill(DEMO_USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{server_url}/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "Dashboards"
@@ -242,35 +195,6 @@ def test_change_manager_reads_the_dashboards_and_shares_a_radiator(live_server, 
 
     manager.assert_stayed_on(live_server.url)
     manager.assert_no_errors()
-
-
-def serious_violations(page, skip_rules=()):
-    """axe-core's violations of impact serious or critical, one readable entry per element."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in skip_rules}}
-    results = Axe().run(page, options=options)
-    return [
-        f"{violation['id']} ({violation['impact']}): {' '.join(node['target'])} — {node['html'][:160]}\n"
-        f"    {' '.join(node['failureSummary'].split())}{related_elements(node)}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-        for node in violation["nodes"]
-    ]
-
-
-def related_elements(node, shown=3):
-    """The elements a finding is about when they are not the node itself (e.g. focusable children)."""
-    related = [r["html"][:120] for check in node["any"] + node["all"] + node["none"] for r in check["relatedNodes"]]
-    if not related or related[0] == node["html"][: len(related[0])]:
-        return ""
-    more = f" and {len(related) - shown} more" if len(related) > shown else ""
-    return "\n    about: " + ", ".join(related[:shown]) + more
-
-
-def assert_accessible(page, skip_rules=()):
-    violations = serious_violations(page, skip_rules)
-    assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)
 
 
 # Strict: once the known violations are fixed, the xfail turns into a failure that says to

@@ -1,0 +1,120 @@
+"""The staff pages pass axe-core's WCAG 2.1 A and AA rules: login, dashboards, wave set-up,
+invitations, radiator, exports and codebook.
+
+On the demo data of `make run`, as people see them: charts drawn (plotly adds its toolbar then),
+forms also with their error messages. The dashboard journey (test_dashboards_in_browser.py)
+checks the organization view and a value stream's page for serious findings; here they get the
+same strict check as every other page.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
+
+from dashboards.models import RadiatorLink
+from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS
+from surveys.invitations import create_invitations
+from surveys.models import Side
+from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, expect_all_drawn, requires_chromium, wcag_violations
+
+pytestmark = requires_chromium
+
+
+def log_in(page, server_url):
+    page.goto(f"{server_url}/accounts/login/")
+    page.get_by_label("Username").fill(DEMO_USERNAME)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server_url}/dashboard/")
+
+
+def findings(page, where):
+    """axe-core's findings once every chart on the page is drawn, each marked with the page."""
+    charts = page.locator(".chart")
+    expect_all_drawn(charts, charts.count())
+    return [f"{where}: {violation}" for violation in wcag_violations(page)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_pages_pass_axe(live_server, demo_wave, browser):
+    organization = demo_wave.organization
+    stream = demo_wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
+    create_invitations(demo_wave, stream, Side.IT, 3)  # the invitations page then has its table
+    _, radiator_token = RadiatorLink.create(stream, get_user_model().objects.get(username=DEMO_USERNAME))
+    found = []
+
+    visitor = browser.new_context(viewport=DESKTOP)  # nobody logged in
+    page = visitor.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    found += findings(page, "login")
+    page.get_by_label("Username").fill(DEMO_USERNAME)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("form .alert")).to_be_visible()
+    found += findings(page, "login, wrong password")
+    page.goto(f"{live_server.url}/radiator/{radiator_token}/")  # a wall screen needs no login
+    found += findings(page, "radiator")
+    visitor.close()
+
+    staff = browser.new_context(viewport=DESKTOP)
+    page = staff.new_page()
+    log_in(page, live_server.url)
+    wave = f"/dashboard/waves/{demo_wave.slug}"
+    pages = [
+        ("dashboards", "/dashboard/"),
+        ("overview", f"{wave}/"),
+        ("organization view", f"{wave}/organization/"),
+        ("value stream", f"{wave}/streams/{stream.pk}/"),
+        ("items", f"{wave}/items/"),
+        ("over time", f"/dashboard/organizations/{organization.pk}/trends/"),
+        ("new wave", f"/dashboard/organizations/{organization.pk}/waves/new/"),
+        ("invitations", f"{wave}/invitations/"),
+        ("exports", "/exports/"),
+        ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
+        ("password change", "/accounts/password/"),
+        ("wave set-up", f"{wave}/set-up/"),
+    ]
+    for where, path in pages:
+        assert page.goto(live_server.url + path).status == 200, where
+        found += findings(page, where)
+    # The set-up form with an error: a wave needs a title.
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Save the set-up").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    found += findings(page, "wave set-up, with an error")
+    staff.close()
+
+    assert not found, "axe-core found violations:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_radiator_reloads_itself_until_paused(live_server, browser, value_streams):
+    """WCAG 2.2.2: the wall screen's five-minute reload can be paused by whoever reads it."""
+    manager = get_user_model().objects.create_user("manager")
+    _, token = RadiatorLink.create(value_streams[0], manager)
+    radiator = f"{live_server.url}/radiator/{token}/"
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    loads = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    page.clock.install()  # the page's timers run on a clock the test can move on
+    page.goto(radiator)
+    toggle = page.get_by_role("button", name="Pause updates")
+    expect(page.get_by_role("status")).to_have_text("Refreshes every 5 minutes.")
+    with page.expect_event("load"):
+        page.clock.fast_forward("05:01")
+    assert loads == [radiator, radiator]
+
+    toggle.click()
+    expect(page.get_by_role("status")).to_contain_text("Updates paused")
+    expect(page.get_by_role("button", name="Resume updates")).to_be_visible()
+    with pytest.raises(PlaywrightTimeoutError):  # twenty minutes on, no reload comes
+        with page.expect_event("load", timeout=2_000):
+            page.clock.fast_forward("20:00")
+    expect(page.get_by_role("status")).to_contain_text("Updates paused")  # still the same page
+    assert loads == [radiator, radiator]
+    page.get_by_role("button", name="Resume updates").click()
+    with page.expect_event("load"):
+        page.clock.fast_forward("05:01")
+    context.close()
