@@ -87,7 +87,8 @@ def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_si
         },
         "showlegend": legend,
         "legend": {"orientation": "h", "y": -0.08},
-        "margin": {"l": 80, "r": 80, "t": 40, "b": 40},
+        # Room for axis labels of two lines (see wrap) at the chosen font size.
+        "margin": {"l": max(80, 6 * font_size), "r": max(80, 6 * font_size), "t": 4 * font_size, "b": 4 * font_size},
         "height": height,
         "font": {**FONT, "size": font_size},
     }
