@@ -46,8 +46,6 @@ def store_responses(wave, rows, item_ids, values, progress=None):
         raise ValueError(f"answer matrix is {values.shape}, expected {(len(rows), len(item_ids))}")
     item_ids = np.asarray(item_ids, dtype=np.int64)
     code_strings = _answer_code_strings(wave.instrument, item_ids, values)
-    answer_table = connection.ops.quote_name(Answer._meta.db_table)
-    insert_answers = f"INSERT INTO {answer_table} (response_id, item_id, value) VALUES (%s, %s, %s)"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), RESPONSE_BATCH):
             stop = min(start + RESPONSE_BATCH, len(rows))
@@ -70,14 +68,19 @@ def store_responses(wave, rows, item_ids, values, progress=None):
             item_column = np.broadcast_to(item_ids[None, :], block.shape)[answered]
             value_column = block[answered].astype(object)
             value_column[value_column == NOT_APPLICABLE] = None
-            cursor.executemany(
-                insert_answers,
-                zip(response_column.tolist(), item_column.tolist(), value_column.tolist(), strict=True),
+            insert_answers(
+                cursor, zip(response_column.tolist(), item_column.tolist(), value_column.tolist(), strict=True)
             )
             if progress:
                 progress(stop - start)
         refresh_planner_statistics(cursor)
     return len(rows)
+
+
+def insert_answers(cursor, rows):
+    """Insert answer rows, given as (response id, item id, value or None) tuples, with one prepared statement."""
+    answer_table = connection.ops.quote_name(Answer._meta.db_table)
+    cursor.executemany(f"INSERT INTO {answer_table} (response_id, item_id, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
 
 
 def _answer_code_strings(instrument, item_ids, values):

@@ -285,6 +285,7 @@ def load_instrument(document):
         instrument.allows_not_applicable = scale.get("not_applicable", True)
         instrument.save()
         _store_tree(instrument, document["dimensions"])
+        instrument.renew_revision()  # the items came by bulk_create, which sends no signal
     return LoadResult(instrument, outcome)
 
 

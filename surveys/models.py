@@ -8,6 +8,8 @@ A response carries only what the analysis needs (value stream, side, optional ro
 band, the day of submission) and nothing that links it to a person or an invitation.
 """
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -81,8 +83,20 @@ class TenureBand(models.TextChoices):
         return cls.OVER_10
 
 
+def new_revision():
+    return secrets.token_hex(16)
+
+
 class InstrumentVersion(models.Model):
-    """One version of a questionnaire. A version that has responses is frozen."""
+    """One version of a questionnaire. A version that has responses is frozen.
+
+    `revision` is new whenever the instrument or any of its dimensions, themes or items is
+    saved or deleted (`save` here; the receivers in surveys/questionnaire.py for the rest), so
+    whatever is derived from the tree can be kept per revision: the questionnaire's pages are.
+    Random rather than counted, so a revision never comes back, not even when a rolled-back
+    transaction hands out the same primary key again. A queryset `update()` or `bulk_create()`
+    on the tree sends no signal: call `renew_revision()` after it (load_instrument does).
+    """
 
     code = models.SlugField(max_length=50)
     version = models.CharField(max_length=20)
@@ -95,6 +109,7 @@ class InstrumentVersion(models.Model):
     )
     allows_not_applicable = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.CharField(max_length=32, default=new_revision, editable=False)
 
     class Meta:
         ordering = ["code", "version"]
@@ -105,6 +120,19 @@ class InstrumentVersion(models.Model):
 
     def __str__(self):
         return f"{self.code} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        # Always a new revision: saving an instance read before its tree changed must not bring
+        # back the revision the tree had then.
+        self.revision = new_revision()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+        super().save(*args, **kwargs)
+
+    def renew_revision(self):
+        """Give the instrument a new revision, in the database and on this instance."""
+        self.revision = new_revision()
+        InstrumentVersion.objects.filter(pk=self.pk).update(revision=self.revision)
 
     @property
     def title_text(self):

@@ -122,6 +122,20 @@ def respondent_page(view):
     return require_http_methods(["GET", "POST"])(wrapper)
 
 
+def _without_draft(request, wave):
+    """The reply to a questionnaire step without a draft: the intro, unless the draft went with a submission.
+
+    respondent_page checked the session's invitation when the request began; a submission with
+    the same link on another device may have deleted it, and the draft, since. Then this device,
+    too, is told that the survey was answered.
+    """
+    try:
+        questionnaire.session_invitation(request.session, wave)
+    except questionnaire.InvitationUsed:
+        return render(request, "surveys/already_submitted.html", {"wave": wave})
+    return redirect("surveys:intro", slug=wave.slug)
+
+
 def _progress(wave, pages, step, draft=None):
     """Where the respondent is: step k of (about you + theme pages + review)."""
     total = len(pages) + 2
@@ -159,7 +173,7 @@ def intro(request, wave):
 def about(request, wave):
     draft = questionnaire.find_draft(request.session, wave)
     if draft is None:
-        return redirect("surveys:intro", slug=wave.slug)
+        return _without_draft(request, wave)
     invitation = questionnaire.session_invitation(request.session, wave)
     if request.method == "POST":
         questionnaire.check_about_post(request.POST, wave, invitation)
@@ -181,7 +195,7 @@ def about(request, wave):
 def page(request, wave, number):
     draft = questionnaire.find_draft(request.session, wave)
     if draft is None:
-        return redirect("surveys:intro", slug=wave.slug)
+        return _without_draft(request, wave)
     if not questionnaire.has_background(draft):
         return redirect("surveys:about", slug=wave.slug)
     pages = questionnaire.theme_pages(wave.instrument)
@@ -238,13 +252,13 @@ def _previous_step(wave, number):
 def review(request, wave):
     draft = questionnaire.find_draft(request.session, wave)
     if draft is None:
-        return redirect("surveys:intro", slug=wave.slug)
+        return _without_draft(request, wave)
     if not questionnaire.has_background(draft):
         return redirect("surveys:about", slug=wave.slug)
     pages = questionnaire.theme_pages(wave.instrument)
     if request.method == "POST":
         try:
-            questionnaire.submit_draft(request.session, wave, pages)
+            questionnaire.submit_draft(request.session, wave, pages, draft)
         except questionnaire.AlreadySubmitted:
             return render(request, "surveys/already_submitted.html", {"wave": wave})
         except questionnaire.IncompleteDraft:

@@ -563,6 +563,29 @@ def test_submission_fails_if_the_invitation_was_used_or_revoked_after_it_was_rea
     assert [invitation.state for invitation in Invitation.objects.all()] in ([], ["revoked"])
 
 
+@pytest.mark.parametrize("step", [ABOUT, page_url(1), REVIEW])
+def test_a_step_whose_draft_went_with_a_submission_elsewhere_meanwhile_says_already_answered(
+    invitation_wave, value_streams, monkeypatch, step
+):
+    """The other device commits after this request checked the invitation and before it reads the draft."""
+    [token] = invite(invitation_wave, value_streams[0])
+    phone, _ = open_link(token)
+    answer_everything(phone)
+    desktop, _ = open_link(token)
+    find_draft = questionnaire.find_draft
+
+    def after_the_other_device_submitted(session, wave):
+        Invitation.objects.all().delete()
+        Draft.objects.all().delete()
+        return find_draft(session, wave)
+
+    monkeypatch.setattr(questionnaire, "find_draft", after_the_other_device_submitted)
+
+    reply = desktop.post(step)
+
+    assert reply.status_code == 200 and "You have already answered this survey" in text(reply)
+
+
 def test_a_revoked_link_looks_like_an_unknown_one(invitation_wave, value_streams):
     [token] = invite(invitation_wave, value_streams[0])
     invitations.revoke(Invitation.objects.get())
