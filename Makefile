@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run serve test install install-dev migrate lint clean translations screenshots
+.PHONY: run serve test install install-dev migrate lint clean translations screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,12 @@ serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export SECURE_SSL_REDIRECT = 0
 serve: export SECURE_COOKIES = 0
 serve: export SECURE_HSTS_SECONDS = 0
-serve: WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
+# Workers: SQLite lets one writer in at a time, and a worker that finds the database locked naps
+# in growing steps (up to 100 ms) before it tries again, so workers beyond one per core add naps,
+# not throughput: at 8 concurrent submitting clients on 2 cores, 5 workers gave p99 170-240 ms,
+# 2 workers 50-80 ms at the same rate (benchmarks/README.md). PostgreSQL queues writers without
+# naps: there, gunicorn's usual 2 × cores + 1.
+serve: WORKERS ?= $(if $(filter sqlite%,$(or $(DATABASE_URL),sqlite)),$(shell nproc),$(shell echo $$(( 2 * $$(nproc) + 1 ))))
 serve: install translations .secret_key
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py migrate --noinput
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py load_instrument
@@ -58,6 +63,14 @@ test: install-dev translations
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# Issue 7's benchmarks in one run (about 6 minutes): seeds, or reuses, waves of 1k, 10k and 100k
+# responses under benchmarks/out/, times assess, every dashboard page and the exports, load-tests
+# `make serve` on 127.0.0.1 (under a minute of load), and prints the growth and the targets.
+# A quick run: make bench SIZES=1000,10000
+bench: SIZES ?= 1000,10000,100000
+bench: install translations
+	$(BIN)/python benchmarks/run_all.py --sizes $(SIZES)
 
 # The README's screenshots (docs/screenshots/), from a throwaway demo database; needs Debian's chromium.
 screenshots: install-dev translations

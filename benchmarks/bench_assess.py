@@ -1,80 +1,104 @@
 """Benchmark: seed a wave of N responses × 24 items and time the assessment report.
 
-    .venv/bin/python benchmarks/bench_assess.py [--responses 100000] [--repeat 1]
+    .venv/bin/python benchmarks/bench_assess.py [--responses 100000] [--repeat 1] [--json]
 
-Uses its own SQLite file under benchmarks/out/ (or DATABASE_URL if set), so the development
-database is left alone. Prints the seeding time, then the time and peak memory of gathering
-the wave and building the report, as `manage.py assess` does. With --repeat N, the best of N runs
-(the time of a busy machine varies from run to run; the best is the least disturbed).
+Uses its own SQLite file under benchmarks/out/ (see waves.py; or DATABASE_URL if set), so the
+development database is left alone. Prints the seeding time (or that the file was reused), then
+the time and peak memory of gathering the wave and building the report, as `manage.py assess`
+does. With --repeat N, the best of N runs (the time of a busy machine varies from run to run;
+the best is the least disturbed) and the slowest, to show the noise. Peak memory is given twice:
+the Python heap's peak while assessing (tracemalloc, numpy's arrays included) and the resident
+peak of the whole process (ru_maxrss: Django, numpy and scipy included), beside what it held
+before the first assessment.
+
+`measure()` returns the figures as data (`--json` prints them), for benchmarks/run_all.py.
 """
 
 import argparse
-import os
-import sys
+import json
+import resource
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-OUT = ROOT / "benchmarks" / "out"
+import waves
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=1, help="time N runs and print the best")
-    args = parser.parse_args()
+def rss_peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    database = OUT / f"assess-{args.responses}.sqlite3"
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{database}")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alignsurvey.settings")
-    import django
 
-    django.setup()
-    from django.core.management import call_command
-
+def measure(responses, repeat=1):
+    """Seed or reuse the wave, then assess it `repeat` times; return the figures (seconds, MB)."""
+    wave_source = waves.use_wave(responses)
     from assessments.gather import gather_wave
     from assessments.report import build_report
-    from surveys.demo import DEMO_WAVE_SLUG, seed_demo
+    from surveys.demo import DEMO_WAVE_SLUG
     from surveys.models import Answer, Wave
 
-    call_command("migrate", verbosity=0)
-    wave = Wave.objects.filter(slug=DEMO_WAVE_SLUG).first()
-    existing = wave.responses.count() if wave else 0
-    if existing != args.responses:
-        if wave:
-            wave.responses.all().delete()
-        started = time.perf_counter()
-        seed_demo(responses=args.responses)
-        seeding = time.perf_counter() - started
-        print(f"seed_demo: {args.responses:,} responses in {seeding:.1f} s")
-        wave = Wave.objects.get(slug=DEMO_WAVE_SLUG)
+    wave = Wave.objects.select_related("instrument").get(slug=DEMO_WAVE_SLUG)
     answers = Answer.objects.filter(response__wave=wave).count()
-    print(f"wave {wave.slug}: {wave.responses.count():,} responses, {answers:,} answers")
-
+    rss_before = rss_peak_mb()
     runs = []
-    for _ in range(max(args.repeat, 1)):
+    for _ in range(max(repeat, 1)):
         started = time.perf_counter()
         data = gather_wave(wave)
         gathered = time.perf_counter()
         report = build_report(data)
         built = time.perf_counter()
         runs.append((built - started, gathered - started, built - gathered))
-    total, gathering, building = min(runs)
-    best = f", best of {len(runs)}" if len(runs) > 1 else ""
-    print(
-        f"gather: {gathering:.2f} s   build report: {building:.2f} s   "
-        f"total: {total:.2f} s   ({len(report.comparisons)} comparisons{best})"
-    )
-
+        del data
+    # A process that has just seeded the wave already peaked higher than assessing takes it.
+    rss_after = None if wave_source["seeded"] else rss_peak_mb()
     tracemalloc.start()
     build_report(gather_wave(wave))
-    _, peak = tracemalloc.get_traced_memory()
+    _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"peak memory allocated while assessing (tracemalloc): {peak / 2**20:.0f} MB")
+    total, gathering, building = min(runs)
+    return {
+        "wave": wave_source,
+        "responses": wave.responses.count(),
+        "answers": answers,
+        "runs": len(runs),
+        "total_s": total,
+        "gather_s": gathering,
+        "build_s": building,
+        "slowest_total_s": max(run[0] for run in runs),
+        "comparisons": len(report.comparisons),
+        "heap_peak_mb": heap_peak / 2**20,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": rss_after,
+    }
+
+
+def print_figures(figures):
+    print(waves.describe(figures["wave"]))
+    print(f"wave demo-wave: {figures['responses']:,} responses, {figures['answers']:,} answers")
+    spread = f", best of {figures['runs']}; slowest {figures['slowest_total_s']:.2f} s" if figures["runs"] > 1 else ""
+    print(
+        f"gather: {figures['gather_s']:.2f} s   build report: {figures['build_s']:.2f} s   "
+        f"total: {figures['total_s']:.2f} s   ({figures['comparisons']} comparisons{spread})"
+    )
+    if figures["rss_peak_mb"] is None:
+        resident = "resident: seeded in this process, run again to measure it"
+    else:
+        resident = (
+            f"resident peak of the process {figures['rss_peak_mb']:.0f} MB "
+            f"({figures['rss_before_mb']:.0f} MB before assessing)"
+        )
+    print(f"peak memory while assessing: {figures['heap_peak_mb']:.0f} MB Python heap (tracemalloc); {resident}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=1, help="time N runs and print the best")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    figures = measure(args.responses, args.repeat)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print_figures(figures)
 
 
 if __name__ == "__main__":

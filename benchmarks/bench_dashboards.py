@@ -1,62 +1,39 @@
 """Benchmark: server time of every dashboard page for a wave of N responses.
 
-    .venv/bin/python benchmarks/bench_dashboards.py [--responses 100000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_dashboards.py [--responses 100000] [--repeat 3] [--json]
 
-Uses the same SQLite file as bench_assess.py (benchmarks/out/, or DATABASE_URL if set), seeding
-it if needed. Each page is requested through Django's test client (the full middleware, view
-and template stack, no network), first with an empty figure cache ("cold": the wave is read and
-assessed) and then again ("warm": the figures come from the cache, as for every visitor after
-the first until a new response arrives). Prints the median of --repeat runs and the queries.
+Uses the same SQLite file as bench_assess.py (benchmarks/out/, see waves.py; or DATABASE_URL if
+set), seeding it if needed. Each page is requested through Django's test client (the full
+middleware, view and template stack, no network), first with an empty figure cache ("cold": the
+wave is read and assessed) and then again ("warm": the figures come from the cache, as for every
+visitor after the first until a new response arrives). Prints the best of --repeat runs, the
+slowest (the noise of a shared machine), and the queries of each.
+
+`measure()` returns the figures as data (`--json` prints them), for benchmarks/run_all.py.
 """
 
 import argparse
-import os
-import statistics
-import sys
+import json
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-OUT = ROOT / "benchmarks" / "out"
+import waves
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT / f'assess-{args.responses}.sqlite3'}")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alignsurvey.settings")
-    import django
-
-    django.setup()
+def measure(responses, repeat=3):
+    """Seed or reuse the wave, then time each page cold and warm `repeat` times; return the figures."""
+    wave_source = waves.use_wave(responses)
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import Membership
-    from surveys.demo import DEMO_WAVE_SLUG, seed_demo
+    from surveys.demo import DEMO_WAVE_SLUG
     from surveys.models import Wave
 
-    call_command("migrate", verbosity=0)
-    wave = Wave.objects.filter(slug=DEMO_WAVE_SLUG).first()
-    if wave is None or wave.responses.count() != args.responses:
-        if wave:
-            wave.responses.all().delete()
-        started = time.perf_counter()
-        seed_demo(responses=args.responses)
-        print(f"seed_demo: {args.responses:,} responses in {time.perf_counter() - started:.1f} s")
-        wave = Wave.objects.get(slug=DEMO_WAVE_SLUG)
-    print(f"wave {wave.slug}: {wave.responses.count():,} responses")
-
+    wave = Wave.objects.get(slug=DEMO_WAVE_SLUG)
     user, _ = get_user_model().objects.get_or_create(username="bench")
     Membership.objects.get_or_create(user=user, organization=wave.organization, role=Membership.Role.CHANGE_MANAGER)
     client = Client(HTTP_HOST="localhost")
@@ -80,19 +57,52 @@ def main():
         return elapsed, len(queries)
 
     client.get(pages["overview"])  # import and template loading happen once per process, not per page
-    print(f"{'page':<18}{'cold s':>9}{'warm s':>9}{'queries cold/warm':>20}")
+    figures = {"wave": wave_source, "responses": wave.responses.count(), "runs": max(repeat, 1), "pages": []}
     for name, url in pages.items():
         cold, warm = [], []
-        for _ in range(args.repeat):
+        for _ in range(max(repeat, 1)):
             cache.clear()
             seconds, cold_queries = timed(url)
             cold.append(seconds)
             seconds, warm_queries = timed(url)
             warm.append(seconds)
-        print(
-            f"{name:<18}{statistics.median(cold):>9.3f}{statistics.median(warm):>9.3f}"
-            f"{f'{cold_queries}/{warm_queries}':>20}"
+        figures["pages"].append(
+            {
+                "page": name,
+                "cold_s": min(cold),
+                "cold_slowest_s": max(cold),
+                "warm_s": min(warm),
+                "warm_slowest_s": max(warm),
+                "cold_queries": cold_queries,
+                "warm_queries": warm_queries,
+            }
         )
+    return figures
+
+
+def print_figures(figures):
+    print(waves.describe(figures["wave"]))
+    print(f"wave demo-wave: {figures['responses']:,} responses; best (slowest) of {figures['runs']} runs")
+    print(f"{'page':<18}{'cold s':>16}{'warm s':>16}{'queries cold/warm':>20}")
+    for page in figures["pages"]:
+        queries = f"{page['cold_queries']}/{page['warm_queries']}"
+        print(
+            f"{page['page']:<18}{page['cold_s']:>7.3f} ({page['cold_slowest_s']:.3f})"
+            f"{page['warm_s']:>7.3f} ({page['warm_slowest_s']:.3f}){queries:>20}"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    figures = measure(args.responses, args.repeat)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print_figures(figures)
 
 
 if __name__ == "__main__":

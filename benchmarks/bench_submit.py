@@ -1,27 +1,39 @@
-"""Load test: respondents answering the questionnaire against the production-like server.
+"""Load test: respondents answering the questionnaire against `make serve`.
 
-    .venv/bin/python benchmarks/bench_submit.py [--clients 1 8] [--seconds 20] [--port 8777]
+    .venv/bin/python benchmarks/bench_submit.py [--clients 1 8] [--seconds 10] [--submit-seconds 8]
+                                                [--port 8777] [--workers N] [--json]
 
-Starts gunicorn as `make serve` does (DEBUG off, its own SQLite file under benchmarks/out/,
-127.0.0.1 only), then for each client count runs that many respondents in parallel for
---seconds (the whole run stays under a minute with the defaults). Each respondent is a fresh
-browser session doing what a person does: open the link, start, say who they are, answer six
-pages and submit — 10 requests. Prints completed responses per second, the latency of the
-final submission and of all requests (p50/p99), errors, and checks that every response the
-server acknowledged (a redirect to the thank-you page) is in the database, and nothing more.
+Starts the production-like server with `make serve` (gunicorn, DEBUG off, the Makefile's worker
+count unless --workers is given) on 127.0.0.1 only, with its own SQLite file under
+benchmarks/out/, then for each client count runs that many respondents in parallel for
+--seconds. Each respondent is a fresh browser session doing what a person does: open the link,
+start, say who they are, answer six pages and submit — 10 requests. Prints completed responses
+per second, the latency of the final submission and of all requests (p50/p99), errors, and
+checks that every response the server acknowledged (a redirect to the thank-you page) is in the
+database, and nothing more.
 
 A second table isolates the submission itself: completed drafts and their sessions are put in
 the database beforehand (not timed), then the clients only send the final "Submit my answers"
 POST, as fast as the server takes them: submissions per second, p50/p99, errors, and the same
 check that every acknowledged submission is stored exactly once.
+
+Both tables also give the server's CPU time per response (user + system of every process of
+`make serve`): on a shared machine it varies far less than the rates and latencies do. The second
+also gives the load generator's own CPU time per submission: it runs on the same cores.
+
+The load itself lasts 2 × (--seconds + --submit-seconds) with the defaults' two client counts,
+36 s, after 3 s of warm-up (each worker's first requests load templates and translations).
+`measure()` returns the figures as data (`--json` prints them), for benchmarks/run_all.py.
 """
 
 import argparse
 import http.client
+import json
 import os
 import queue
 import re
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,7 +45,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "benchmarks" / "out"
+DATABASE = OUT / "submit.sqlite3"
+SERVER_LOG = OUT / "serve.log"
 SLUG = "load-wave"
+WARM_UP_SECONDS = 3
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -215,39 +230,85 @@ def run_submissions(port, clients, seconds, session_keys):
     return results
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--port", type=int, default=8777)
-    parser.add_argument("--submit-seconds", type=float, default=8, help="per level, for the submission-only table")
-    parser.add_argument("--prepared", type=int, default=3000, help="finished drafts per level for that table")
-    args = parser.parse_args()
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    database = OUT / "submit.sqlite3"
-    for path in OUT.glob("submit.sqlite3*"):
-        path.unlink()
-    environment = {
+def serve_environment(port):
+    """What `make serve` gets: the load test's own database, a throwaway key, 127.0.0.1 only."""
+    return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{DATABASE}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "SECURE_HSTS_SECONDS": "0",
+        "HOST_PORT": f"127.0.0.1:{port}",
         "DJANGO_SETTINGS_MODULE": "alignsurvey.settings",
     }
-    os.environ.update(environment)
-    import django
 
-    django.setup()
+
+def start_server(environment, port, workers=None):
+    """`make serve` in its own process group (make, its shell, gunicorn and the workers); waits until it answers."""
+    command = ["make", "--no-print-directory", "serve"]
+    if workers:
+        command.append(f"WORKERS={workers}")
+    log = SERVER_LOG.open("w")
+    # The access log goes to stdout: thousands of lines, not wanted here. Errors stay in the log file.
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+    )
+    deadline = time.monotonic() + 120  # migrate, collectstatic and the workers' start on a busy machine
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"make serve stopped (exit {server.returncode}); see {SERVER_LOG}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/accounts/login/", headers={"Host": "127.0.0.1"})
+            connection.getresponse().read()
+            connection.close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        stop_server(server)
+        raise RuntimeError(f"make serve did not answer on port {port}; see {SERVER_LOG}")
+    time.sleep(1)  # the other workers finish booting
+    return server
+
+
+def stop_server(server):
+    """SIGTERM to the process group this script started for `make serve` (gunicorn shuts down gracefully)."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def server_cpu_seconds(server):
+    """CPU time (user + system) used so far by the processes of `make serve`'s process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == server.pid:  # fields[2] is the process group
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_workers():
+    """How many workers gunicorn booted, from its log."""
+    return SERVER_LOG.read_text().count("Booting worker")
+
+
+def create_load_wave():
+    """A fresh database with an open wave on the built-in instrument; returns it and 50 answer plans."""
     from django.core.management import call_command
     from django.utils import timezone
 
     from surveys.instrument_files import load_built_in_instrument
-    from surveys.models import Organization, Response, ValueStream, Wave
+    from surveys.models import Organization, ValueStream, Wave
 
     call_command("migrate", verbosity=0)
     instrument = load_built_in_instrument().instrument
@@ -275,68 +336,144 @@ def main():
         }
         for i in range(50)
     ]
+    return wave, plans
 
-    workers = 2 * os.cpu_count() + 1
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "alignsurvey.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=environment,
-    )  # fmt: skip
+
+def measure(clients=(1, 8), seconds=10, submit_seconds=8, prepared=3000, port=8777, workers=None):
+    """Run both load tests against `make serve`; return the figures (times in seconds).
+
+    Sets up Django in this process on the load test's own database, so call it once per process.
+    """
+    OUT.mkdir(parents=True, exist_ok=True)
+    for path in OUT.glob("submit.sqlite3*"):
+        path.unlink()
+    environment = serve_environment(port)
+    os.environ.update(
+        {key: environment[key] for key in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")}
+    )
+    os.environ["DJANGO_DEBUG"] = "0"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from surveys.models import Response
+
+    wave, plans = create_load_wave()
+    connection.close()  # the server's workers are the ones writing from here on
+    server = start_server(environment, port, workers)
+    figures = {"workers": gunicorn_workers(), "questionnaires": [], "submissions": []}
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/accounts/login/")
-                break
-            except OSError:
-                time.sleep(0.1)
-        print(
-            f"gunicorn: {workers} workers on 127.0.0.1:{args.port}, SQLite, DEBUG off; {args.seconds:.0f} s per level"
-        )
-        print(
-            f"{'clients':>8}{'responses/s':>13}{'submit p50':>12}{'submit p99':>12}"
-            f"{'request p50':>13}{'request p99':>13}{'errors':>8}{'stored':>14}"
-        )
-        before = 0
-        for clients in args.clients:
-            results = run_level(args.port, clients, args.seconds, plans)
-            stored = Response.objects.filter(wave=wave).count() - before
-            before += stored
-            ms = 1000
-            stored_of_acknowledged = f"{stored}/{results['acknowledged']}"
-            print(
-                f"{clients:>8}{results['acknowledged'] / results['elapsed']:>13.1f}"
-                f"{percentile(results['submit'], 50) * ms:>10.0f}ms{percentile(results['submit'], 99) * ms:>10.0f}ms"
-                f"{statistics.median(results['requests']) * ms:>11.0f}ms"
-                f"{percentile(results['requests'], 99) * ms:>11.0f}ms"
-                f"{len(results['errors']):>8}"
-                f"{stored_of_acknowledged:>14}"
-            )
-            for error in sorted(set(results["errors"]))[:5]:
-                print(f"    error: {error}")
-            if stored != results["acknowledged"]:
-                print("    MISMATCH: the database does not hold exactly the acknowledged responses")
+        stored_before = 0
 
-        print("\nThe final submission alone (drafts prepared beforehand):")
-        print(f"{'clients':>8}{'submits/s':>12}{'p50':>9}{'p99':>9}{'errors':>8}{'stored':>14}")
-        for clients in args.clients:
-            keys = prepare_submissions(wave, plans, args.prepared)
-            results = run_submissions(args.port, clients, args.submit_seconds, keys)
-            stored = Response.objects.filter(wave=wave).count() - before
-            before += stored
-            stored_of_acknowledged = f"{stored}/{results['acknowledged']}"
-            print(
-                f"{clients:>8}{results['acknowledged'] / results['elapsed']:>12.1f}"
-                f"{percentile(results['latencies'], 50) * 1000:>7.0f}ms"
-                f"{percentile(results['latencies'], 99) * 1000:>7.0f}ms"
-                f"{len(results['errors']):>8}{stored_of_acknowledged:>14}"
+        def stored_since():
+            nonlocal stored_before
+            stored = Response.objects.filter(wave=wave).count() - stored_before
+            stored_before += stored
+            connection.close()
+            return stored
+
+        # Each worker's first requests load templates and translations: not what is measured here.
+        run_level(port, max(clients), WARM_UP_SECONDS, plans)
+        stored_since()
+        for count in clients:
+            cpu = server_cpu_seconds(server)
+            results = run_level(port, count, seconds, plans)
+            cpu = server_cpu_seconds(server) - cpu
+            figures["questionnaires"].append(
+                {
+                    "clients": count,
+                    "per_second": results["acknowledged"] / results["elapsed"],
+                    "submit_p50": percentile(results["submit"], 50),
+                    "submit_p99": percentile(results["submit"], 99),
+                    "request_p50": statistics.median(results["requests"]) if results["requests"] else float("nan"),
+                    "request_p99": percentile(results["requests"], 99),
+                    "errors": len(results["errors"]),
+                    "error_samples": sorted(set(results["errors"]))[:5],
+                    "acknowledged": results["acknowledged"],
+                    "stored": stored_since(),
+                    "seconds": results["elapsed"],
+                    "server_cpu_per_response": cpu / max(results["acknowledged"], 1),
+                }
             )
-            for error in sorted(set(results["errors"]))[:5]:
-                print(f"    error: {error}")
-            if stored != results["acknowledged"]:
-                print("    MISMATCH: the database does not hold exactly the acknowledged responses")
+        for count in clients:
+            keys = prepare_submissions(wave, plans, prepared)
+            connection.close()
+            cpu, client_cpu = server_cpu_seconds(server), time.process_time()
+            results = run_submissions(port, count, submit_seconds, keys)
+            cpu, client_cpu = server_cpu_seconds(server) - cpu, time.process_time() - client_cpu
+            figures["submissions"].append(
+                {
+                    "clients": count,
+                    "per_second": results["acknowledged"] / results["elapsed"],
+                    "p50": percentile(results["latencies"], 50),
+                    "p99": percentile(results["latencies"], 99),
+                    "errors": len(results["errors"]),
+                    "error_samples": sorted(set(results["errors"]))[:5],
+                    "acknowledged": results["acknowledged"],
+                    "stored": stored_since(),
+                    "seconds": results["elapsed"],
+                    "server_cpu_per_submission": cpu / max(results["acknowledged"], 1),
+                    "client_cpu_per_submission": client_cpu / max(results["acknowledged"], 1),
+                }
+            )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
+    return figures
+
+
+def print_figures(figures):
+    ms = 1000
+    print(f"make serve: gunicorn with {figures['workers']} workers, SQLite, DEBUG off, 127.0.0.1")
+    print(
+        f"{'clients':>8}{'responses/s':>13}{'submit p50':>12}{'submit p99':>12}"
+        f"{'request p50':>13}{'request p99':>13}{'errors':>8}{'stored':>14}{'server CPU':>12}"
+    )
+    for row in figures["questionnaires"]:
+        print(
+            f"{row['clients']:>8}{row['per_second']:>13.1f}"
+            f"{row['submit_p50'] * ms:>10.0f}ms{row['submit_p99'] * ms:>10.0f}ms"
+            f"{row['request_p50'] * ms:>11.0f}ms{row['request_p99'] * ms:>11.0f}ms"
+            f"{row['errors']:>8}{row['stored']:>7}/{row['acknowledged']:<6}"
+            f"{row['server_cpu_per_response'] * ms:>10.1f}ms"
+        )
+        report_problems(row)
+    print("\nThe final submission alone (drafts prepared beforehand):")
+    print(
+        f"{'clients':>8}{'submits/s':>12}{'p50':>9}{'p99':>9}{'errors':>8}{'stored':>14}"
+        f"{'server CPU':>12}{'client CPU':>12}"
+    )
+    for row in figures["submissions"]:
+        print(
+            f"{row['clients']:>8}{row['per_second']:>12.1f}{row['p50'] * ms:>7.0f}ms{row['p99'] * ms:>7.0f}ms"
+            f"{row['errors']:>8}{row['stored']:>7}/{row['acknowledged']:<6}"
+            f"{row['server_cpu_per_submission'] * ms:>10.1f}ms{row['client_cpu_per_submission'] * ms:>10.1f}ms"
+        )
+        report_problems(row)
+
+
+def report_problems(row):
+    for error in row["error_samples"]:
+        print(f"    error: {error}")
+    if row["stored"] != row["acknowledged"]:
+        print("    MISMATCH: the database does not hold exactly the acknowledged responses")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--seconds", type=float, default=10, help="per level, for the whole-questionnaire table")
+    parser.add_argument("--submit-seconds", type=float, default=8, help="per level, for the submission-only table")
+    parser.add_argument("--prepared", type=int, default=3000, help="finished drafts per level for that table")
+    parser.add_argument("--port", type=int, default=8777)
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the Makefile's)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    figures = measure(args.clients, args.seconds, args.submit_seconds, args.prepared, args.port, args.workers)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print_figures(figures)
 
 
 if __name__ == "__main__":
