@@ -34,7 +34,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Draft, Invitation, Side
 
@@ -157,8 +157,10 @@ def _message(template, invitation, link):
         "side": invitation.get_side_display(),
         "link": link,
     }
-    subject = " ".join(render_to_string(f"surveys/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"surveys/email/{template}_body.txt", context)
+    # In the wave's first language, whatever the language of the change manager's page that sends it.
+    with translation.override(invitation.wave.offered_languages()[0]):
+        subject = " ".join(render_to_string(f"surveys/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"surveys/email/{template}_body.txt", context)
     return mail.EmailMessage(subject, body, to=[invitation.email])
 
 

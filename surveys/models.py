@@ -10,6 +10,7 @@ band, the day of submission) and nothing that links it to a person or an invitat
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -311,6 +312,17 @@ class Wave(models.Model):
 
     def __str__(self):
         return self.title
+
+    def offered_languages(self):
+        """The language codes a respondent may choose, in the wave's order; the first is the wave's own.
+
+        The wave's own list, else every language of its instrument; only languages that both the
+        instrument's texts and the interface (settings.LANGUAGES) have, so a page never mixes two.
+        """
+        interface = [code for code, _name in settings.LANGUAGES]
+        instrument = [code for code in self.instrument.languages or interface if code in interface]
+        chosen = [code for code in self.languages if code in instrument]
+        return chosen or instrument or [settings.LANGUAGE_CODE]
 
     def availability(self, now=None):
         """'open', 'not_yet_open' or 'closed' for a respondent arriving at `now`."""

@@ -63,22 +63,10 @@ def _access_refusal(request, wave):
     return None
 
 
-def offered_languages(wave):
-    """The language codes a respondent of `wave` may choose, in the wave's order.
-
-    The wave's own list, else every language of its instrument; only languages that both the
-    instrument's texts and the interface (settings.LANGUAGES) have, so a page never mixes two.
-    """
-    interface = [code for code, _name in settings.LANGUAGES]
-    instrument = [code for code in wave.instrument.languages or interface if code in interface]
-    chosen = [code for code in wave.languages if code in instrument]
-    return chosen or instrument or [settings.LANGUAGE_CODE]
-
-
 def respondent_language(wave):
     """The language of this request's respondent pages: the one chosen on the intro page (the
     language cookie) or else the browser's, if the wave offers it; otherwise the wave's first."""
-    offered = offered_languages(wave)
+    offered = wave.offered_languages()
     current = get_language()
     return current if current in offered else offered[0]
 
@@ -160,7 +148,7 @@ def intro(request, wave):
         "surveys/intro.html",
         {
             "wave": wave,
-            "languages": [(code, names[code]) for code in offered_languages(wave)],
+            "languages": [(code, names[code]) for code in wave.offered_languages()],
             "language": request.LANGUAGE_CODE,
             "resuming": questionnaire.find_draft(request.session, wave) is not None,
             "invited": questionnaire.session_invitation(request.session, wave) is not None,

@@ -16,7 +16,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from surveys import invitations, questionnaire
 from surveys.models import Answer, Draft, Invitation, Response, ValueStream, Wave
@@ -206,6 +206,18 @@ def test_send_invitations_mails_each_address_its_own_working_link(invitation_wav
     for token in tokens:
         assert open_link(token)[1]["Location"] == BASE
     assert set(Invitation.objects.values_list("email", flat=True)) == {"ana@example.org", "ben@example.org"}
+
+
+def test_mail_speaks_the_wave_s_first_language_not_the_sender_s(invitation_wave, value_streams):
+    invitation_wave.languages = ["de", "en"]  # a Swiss wave: German first
+    invitation_wave.save()
+
+    with translation.override("en"):  # the change manager's pages are in English
+        invitations.send_invitations(invitation_wave, value_streams[0], "it", ["ana@example.org"], build_url)
+
+    message = mail.outbox[0]
+    assert message.subject == "Ihr persönlicher Link zur Umfrage «Test wave»"
+    assert "Ihr persönlicher Link:" in message.body and "Your personal link" not in message.body
 
 
 def test_mail_text_is_not_html_escaped(invitation_wave, organization):
