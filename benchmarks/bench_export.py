@@ -6,8 +6,8 @@ Each size uses the database of bench_assess.py (benchmarks/out/assess-N.sqlite3,
 the demo wave with N responses × 24 items), seeding it first if it is missing (about 20 s for
 100,000). Every export runs in a fresh process, so the peak resident memory (ru_maxrss) belongs
 to that export alone; the Python heap peak comes from tracemalloc in a second run of the same
-export. Flat memory shows as CSV/JSON peaks that do not grow with the wave; the .sav writer
-holds the whole file in a data frame, so its peak grows with the wave.
+export. Flat memory shows as peaks that do not grow with the wave: every format, .sav included,
+is written batch by batch.
 
 The exports call the export machinery directly: the demo wave is open, which the page and the
 command would refuse.
@@ -77,9 +77,6 @@ def baseline(responses):
     from surveys.models import Wave
 
     Wave.objects.select_related("organization", "instrument").get(slug=DEMO_WAVE_SLUG)
-    import pandas  # noqa: F401 — loaded by the .sav writer; counted here so the baseline is fair
-    import pyreadstat  # noqa: F401
-
     return {"rss_peak_mb": rss_peak_mb()}
 
 

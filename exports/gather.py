@@ -54,12 +54,17 @@ class WaveStructure:
         """The number of possible cells: every combination of quasi-identifier codes."""
         return len(self.value_streams) * self.cells_per_value_stream
 
-    def decode_cells(self, cells):
-        """Value stream index, side, role and tenure codes of grid cell numbers."""
+    def cell_positions(self, cells):
+        """Positions of grid cell numbers: value stream index, and positions in SIDE_CODES, ROLE_CODES, TENURE_CODES."""
         cells = np.asarray(cells, dtype=np.int64)
         rest, tenure = np.divmod(cells, len(TENURE_CODES))
         rest, role = np.divmod(rest, len(ROLE_CODES))
         stream, side = np.divmod(rest, len(SIDE_CODES))
+        return stream, side, role, tenure
+
+    def decode_cells(self, cells):
+        """Value stream index, side, role and tenure codes of grid cell numbers."""
+        stream, side, role, tenure = self.cell_positions(cells)
         return (
             stream,
             np.array(SIDE_CODES, dtype=object)[side],

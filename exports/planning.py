@@ -16,7 +16,7 @@ from surveys.models import Wave
 
 from . import rows
 from .anonymize import Census, anonymize
-from .gather import BATCH_SIZE, census_batches, read_structure, written_batches
+from .gather import BATCH_SIZE, ROLE_CODES, SIDE_CODES, TENURE_CODES, census_batches, read_structure, written_batches
 from .rows import LAYOUTS, WIDE
 
 
@@ -63,15 +63,17 @@ class ExportPlan:
         return [name for name, present in zip(self.census.value_stream_names, written, strict=True) if not present]
 
     def quasi_identifiers(self, cells):
-        """Value stream name, side, role and tenure of grid cells, generalized as the plan says."""
-        stream, side, role, tenure = self.structure.decode_cells(cells)
-        names = np.array(self.census.value_stream_names, dtype=object)
+        """Value stream name, side, role and tenure of grid cells, generalized as the plan says.
+
+        Each as a `rows.CodedColumn`: the generalization is applied to the few codes, not to every row.
+        """
+        stream, side, role, tenure = self.structure.cell_positions(cells)
         generalization = self.generalization
         return (
-            names[stream] if len(stream) else np.zeros(0, dtype=object),
-            side,
-            _mapped(role, generalization.generalize_role),
-            _mapped(tenure, generalization.generalize_tenure),
+            rows.CodedColumn(stream, tuple(self.census.value_stream_names)),
+            rows.CodedColumn(side, SIDE_CODES),
+            rows.CodedColumn(role, tuple(generalization.generalize_role(code) for code in ROLE_CODES)),
+            rows.CodedColumn(tenure, tuple(generalization.generalize_tenure(code) for code in TENURE_CODES)),
         )
 
     def record_batches(self, layout, batch_size=BATCH_SIZE, progress=None):
@@ -85,14 +87,6 @@ class ExportPlan:
             first_respondent += len(batch.response_ids)
             if progress:
                 progress(len(batch.response_ids))
-
-
-def _mapped(codes, function):
-    """`function` applied to each code, once per distinct code."""
-    if not len(codes):
-        return np.zeros(0, dtype=object)
-    unique, inverse = np.unique(codes.astype(str), return_inverse=True)
-    return np.array([function(code) for code in unique.tolist()], dtype=object)[inverse.reshape(-1)]
 
 
 def measures_present(data):

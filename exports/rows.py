@@ -32,12 +32,44 @@ LONG_COLUMNS = (
 SPSS_NAME_LIMIT = 64
 
 
+@dataclass(frozen=True)
+class CodedColumn:
+    """A column of categories as positions into a few values: row i holds `values[codes[i]]`.
+
+    A category column has many rows and few distinct values, so every writer turns the values
+    into its own form once (CSV text, JSON, an SPSS code) and indexes with `codes`. A value may
+    appear more than once (a generalized role: every position reads "any"); "" and None are
+    "not given", which the writers see as None.
+    """
+
+    codes: np.ndarray
+    values: tuple
+
+    def __post_init__(self):
+        object.__setattr__(self, "codes", np.asarray(self.codes, dtype=np.intp))
+        object.__setattr__(self, "values", tuple(value or None for value in self.values))
+
+    def __len__(self):
+        return len(self.codes)
+
+    def take(self, rows):
+        return CodedColumn(self.codes[rows], self.values)
+
+    def mapped(self, function, dtype=object):
+        """`function` of each row's value, computed once per distinct value."""
+        return np.array([function(value) for value in self.values], dtype=dtype)[self.codes]
+
+    def decoded(self):
+        """The row values as an object array (None where not given)."""
+        return self.mapped(lambda value: value)
+
+
 @dataclass
 class Columns:
     """One batch of rows as column arrays.
 
     values : name -> array. Numbers are float with NaN for "no value"; categories and codes are
-        object arrays of str, with None for "not given".
+        `CodedColumn`s.
     not_applicable : name -> bool array, for the columns of raw answers: the respondent chose
         "not applicable" (the value there is NaN).
     """
@@ -85,23 +117,18 @@ def column_names(template):
 
 
 def _quasi_identifier_columns(quasi_identifiers, rows=None):
-    """The four quasi-identifier columns; "" (not given) becomes None."""
-    columns = {}
-    for name, values in zip(QUASI_IDENTIFIER_COLUMNS, quasi_identifiers, strict=True):
-        values = np.asarray(values, dtype=object)
-        if rows is not None:
-            values = values[rows]
-        values = values.copy()
-        values[values == ""] = None
-        columns[name] = values
-    return columns
+    """The four quasi-identifier columns (`CodedColumn`s), of the given rows only if `rows` is given."""
+    return {
+        name: column if rows is None else column.take(rows)
+        for name, column in zip(QUASI_IDENTIFIER_COLUMNS, quasi_identifiers, strict=True)
+    }
 
 
 def wide_columns(template, data, quasi_identifiers, first_respondent):
     """One row per response of the batch `data` (a `WaveData`).
 
-    quasi_identifiers : (value stream names, sides, roles, tenures), one entry per response,
-        already generalized.
+    quasi_identifiers : (value stream names, sides, roles, tenures) as `CodedColumn`s, one row
+        per response, already generalized.
     first_respondent : the number of the batch's first row in the file.
     """
     reverse_coded, theme_matrix, dimension_matrix = score_wave(data)
@@ -131,9 +158,9 @@ def long_columns(template, data, quasi_identifiers, first_respondent):
     columns = Columns()
     columns.values["respondent"] = respondent[rows]
     columns.values.update(_quasi_identifier_columns(quasi_identifiers, rows))
-    columns.values["item"] = np.array(template.item_codes, dtype=object)[items]
-    columns.values["theme"] = np.array(template.theme_codes, dtype=object)[themes]
-    columns.values["dimension"] = np.array(template.dimension_codes, dtype=object)[dimensions]
+    columns.values["item"] = CodedColumn(items, tuple(template.item_codes))
+    columns.values["theme"] = CodedColumn(themes, tuple(template.theme_codes))
+    columns.values["dimension"] = CodedColumn(dimensions, tuple(template.dimension_codes))
     columns.values["reverse_worded"] = template.item_reverse[items].astype(float)
     columns.values["answer_raw"] = data.answers[rows, items]
     columns.not_applicable["answer_raw"] = data.not_applicable[rows, items]

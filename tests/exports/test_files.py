@@ -268,3 +268,16 @@ def test_a_response_without_any_answer_is_a_row_of_empty_answers(build):
     empty = [row for row in rows if row["item_PCT1_raw"] == ""]
     assert len(rows) == 6 and len(empty) == 1
     assert all(value == "" for name, value in empty[0].items() if name.startswith(("item_", "theme_", "dimension_")))
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_csv_is_written_exactly_as_the_csv_module_would_quote_it(build, layout):
+    name = 'Client, "data"\napps'  # a comma, quotes and a line break, as people type names
+    wave = build([record(name, "biz", answers=[1 + i % 5, NA, SKIP, 4, 5, 1, 2, 3, 4]) for i in range(5)])
+    text = b"".join(export_chunks(plan_export(wave), "csv", layout)).decode()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert {row[1] for row in rows[1:]} == {name}
+    assert len(rows) == 1 + (5 if layout == "wide" else 5 * 8)
+    again = io.StringIO(newline="")
+    csv.writer(again).writerows(rows)
+    assert again.getvalue() == text
