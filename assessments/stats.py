@@ -191,13 +191,14 @@ def value_counts(values, groups, n_groups):
     groups = np.asarray(groups, dtype=np.intp)
     counted = ~np.isnan(matrix) & (groups >= 0)[:, None]
     found = matrix[counted]
-    levels = np.unique(found)
-    if len(levels) and levels[-1] - levels[0] <= 1000 and np.array_equal(levels, np.round(levels)):
+    lowest, highest = (found.min(), found.max()) if len(found) else (0.0, -1.0)
+    if len(found) and highest - lowest <= 1000 and np.array_equal(found, np.round(found)):
         # Whole numbers, such as answers: a value's position is its distance from the lowest, which
-        # is cheaper than searching for it.
-        levels = np.arange(levels[0], levels[-1] + 1)
-        positions = (found - levels[0]).astype(np.intp)
+        # spares sorting millions of answers to find the levels, and searching for each.
+        levels = np.arange(lowest, highest + 1)
+        positions = (found - lowest).astype(np.intp)
     else:
+        levels = np.unique(found)
         positions = np.searchsorted(levels, found)
     # One bincount counts every (group, column, level); boolean indexing walks the matrix in the
     # same (row-major) order for the keys as for the values.
