@@ -31,6 +31,8 @@ FLAG = "flag"
 # types of variable
 INTEGER, NUMBER, CATEGORY = "integer", "number", "category"
 VALUE_LABEL_LIMIT = 120  # bytes SPSS keeps of a value label
+# The long layout's row for a response without any answer has no item, theme or dimension.
+NO_ANSWER_CATEGORY = (None, "No answer: the response answered no item")
 
 
 @dataclass(frozen=True)
@@ -147,9 +149,12 @@ def variables(structure, generalization, layout):
                 CODE,
                 CATEGORY,
                 "nominal",
-                tuple(
-                    (item.code, _label(f"{item.code}: {pick_language(item.text, 'en')}", VALUE_LABEL_LIMIT))
-                    for item in structure.items
+                (
+                    *(
+                        (item.code, _label(f"{item.code}: {pick_language(item.text, 'en')}", VALUE_LABEL_LIMIT))
+                        for item in structure.items
+                    ),
+                    NO_ANSWER_CATEGORY,
                 ),
             ),
             Variable(
@@ -158,9 +163,12 @@ def variables(structure, generalization, layout):
                 CODE,
                 CATEGORY,
                 "nominal",
-                tuple(
-                    (theme.code, _label(pick_language(theme.name, "en"), VALUE_LABEL_LIMIT))
-                    for theme in structure.themes
+                (
+                    *(
+                        (theme.code, _label(pick_language(theme.name, "en"), VALUE_LABEL_LIMIT))
+                        for theme in structure.themes
+                    ),
+                    NO_ANSWER_CATEGORY,
                 ),
             ),
             Variable(
@@ -169,12 +177,21 @@ def variables(structure, generalization, layout):
                 CODE,
                 CATEGORY,
                 "nominal",
-                tuple(
-                    (dimension.code, _label(pick_language(dimension.name, "en"), VALUE_LABEL_LIMIT))
-                    for dimension in structure.dimensions
+                (
+                    *(
+                        (dimension.code, _label(pick_language(dimension.name, "en"), VALUE_LABEL_LIMIT))
+                        for dimension in structure.dimensions
+                    ),
+                    NO_ANSWER_CATEGORY,
                 ),
             ),
-            Variable("reverse_worded", "1 if the item is reverse-worded, else 0", FLAG, INTEGER, "nominal"),
+            Variable(
+                "reverse_worded",
+                "1 if the item is reverse-worded, else 0 (empty without an item)",
+                FLAG,
+                INTEGER,
+                "nominal",
+            ),
             Variable(
                 "answer_raw",
                 "The answer as given",
@@ -329,7 +346,9 @@ def build_codebook(plan):
             },
             LONG: {
                 "description": "One row per answer (an answer on the scale or “not applicable”; an unanswered "
-                "item has no row), with the respondent's number and scores repeated.",
+                "item has no row), with the respondent's number and scores repeated. A response without any "
+                "answer has one row with no item, so every combination of quasi-identifiers holds as many "
+                "respondents as in the wide layout.",
                 "variables": [_variable_data(v) for v in variables(structure, plan.generalization, LONG)],
             },
         }

@@ -149,22 +149,35 @@ def wide_columns(template, data, quasi_identifiers, first_respondent):
 
 
 def long_columns(template, data, quasi_identifiers, first_respondent):
-    """One row per answer of the batch (on the scale or "not applicable"; an unanswered item has no row)."""
+    """One row per answer of the batch (on the scale or "not applicable"; an unanswered item has no row).
+
+    A response without any answer still gets one row, with no item, answer or score: every
+    written response is in both layouts, so each combination of quasi-identifiers holds the same
+    respondents in the long file as in the wide one (at least k), not only those who answered.
+    """
     reverse_coded, theme_matrix, dimension_matrix = score_wave(data)
+    n_themes, n_dimensions = len(template.theme_codes), len(template.dimension_codes)
     respondent = np.arange(first_respondent, first_respondent + len(data.answers), dtype=float)
-    rows, items = np.nonzero(~np.isnan(data.answers) | data.not_applicable)
-    themes = template.item_theme[items]
-    dimensions = template.theme_dimension[themes]
+    answered = ~np.isnan(data.answers) | data.not_applicable
+    # A last column stands for "no answer at all": item, theme and dimension position n (None),
+    # and every value NaN.
+    rows, items = np.nonzero(np.column_stack([answered, ~answered.any(axis=1)]))
+    themes = np.append(template.item_theme, n_themes)[items]
+    dimensions = np.append(template.theme_dimension, n_dimensions)[themes]
+
+    def with_empty_column(matrix, fill=np.nan):
+        return np.column_stack([matrix, np.full(len(matrix), fill, dtype=matrix.dtype)])
+
     columns = Columns()
     columns.values["respondent"] = respondent[rows]
     columns.values.update(_quasi_identifier_columns(quasi_identifiers, rows))
-    columns.values["item"] = CodedColumn(items, tuple(template.item_codes))
-    columns.values["theme"] = CodedColumn(themes, tuple(template.theme_codes))
-    columns.values["dimension"] = CodedColumn(dimensions, tuple(template.dimension_codes))
-    columns.values["reverse_worded"] = template.item_reverse[items].astype(float)
-    columns.values["answer_raw"] = data.answers[rows, items]
-    columns.not_applicable["answer_raw"] = data.not_applicable[rows, items]
-    columns.values["answer_scored"] = reverse_coded[rows, items]
-    columns.values["theme_score"] = theme_matrix[rows, themes]
-    columns.values["dimension_score"] = dimension_matrix[rows, dimensions]
+    columns.values["item"] = CodedColumn(items, (*template.item_codes, None))
+    columns.values["theme"] = CodedColumn(themes, (*template.theme_codes, None))
+    columns.values["dimension"] = CodedColumn(dimensions, (*template.dimension_codes, None))
+    columns.values["reverse_worded"] = np.append(template.item_reverse.astype(float), np.nan)[items]
+    columns.values["answer_raw"] = with_empty_column(data.answers)[rows, items]
+    columns.not_applicable["answer_raw"] = with_empty_column(data.not_applicable, False)[rows, items]
+    columns.values["answer_scored"] = with_empty_column(reverse_coded)[rows, items]
+    columns.values["theme_score"] = with_empty_column(theme_matrix)[rows, themes]
+    columns.values["dimension_score"] = with_empty_column(dimension_matrix)[rows, dimensions]
     return columns

@@ -12,7 +12,7 @@ import textwrap
 
 import numpy as np
 
-from .codebook import CATEGORY, INTEGER, ITEM_RAW, ITEM_SCORED, NUMBER, SAV_MISSING_CODE, build_codebook, variables
+from .codebook import CATEGORY, INTEGER, NUMBER, SAV_MISSING_CODE, build_codebook, variables
 from .rows import WIDE
 from .sav import SavVariable, SavWriter, creation_stamp
 
@@ -115,24 +115,20 @@ def _quoted(text):
 
 
 def sav_values(variable, columns):
-    """The column of `variable` for SPSS, in the narrowest exact dtype (a long file has millions of rows).
+    """The column of `variable` for SPSS: numbers, NaN for system-missing.
 
-    Categories become their codes (int16), "not applicable" and "not given" the missing code;
-    answers fit float32 exactly (small integers, NaN when missing); scores stay float64.
+    Categories become their codes, "not given" the missing code; "not applicable" answers the
+    missing code too (declared as user-missing in the file).
     """
     values = columns.values[variable.name]
     if variable.type == CATEGORY:
         codes = variable.sav_codes()
-        return values.mapped(codes.__getitem__, dtype=np.int16)
-    if variable.kind in (ITEM_RAW, ITEM_SCORED):
-        values = values.astype(np.float32)
-        not_applicable = columns.not_applicable.get(variable.name)
-        if not_applicable is not None:
-            values[not_applicable] = SAV_MISSING_CODE
-        return values
-    if variable.type == INTEGER:  # the respondent's number, the reverse-worded flag: never missing
-        return values.astype(np.int32)
-    return values.astype(np.float64)
+        return values.mapped(codes.__getitem__, dtype=float)
+    not_applicable = columns.not_applicable.get(variable.name)
+    if not_applicable is not None and not_applicable.any():
+        values = values.copy()
+        values[not_applicable] = SAV_MISSING_CODE
+    return values
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import collections
 import csv
 import io
 
+import pyreadstat
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +18,9 @@ from assessments.anonymity import SHOWN, SUPPRESSED
 from assessments.gather import gather_wave
 from assessments.items import item_groups
 from assessments.report import build_report
-from exports.codebook import build_codebook
+from exports.codebook import SAV_MISSING_CODE, build_codebook
 from exports.planning import plan_export
-from exports.writers import export_chunks
+from exports.writers import export_chunks, write_export
 from surveys.models import Response
 from tests.exports.conftest import NA, SKIP, build_wave, record
 
@@ -29,10 +30,24 @@ QUASI_IDENTIFIERS = ("value_stream", "side", "role", "tenure")
 ITEM_CODES = ["PCT1", "PCT2", "PCT3", "SPS1", "SPS2", "SPS3", "SPS4", "DH1", "DH2"]
 
 
-def exported_rows(wave):
+def exported_rows(wave, layout="wide"):
     plan = plan_export(wave)
-    text = b"".join(export_chunks(plan, "csv", "wide")).decode()
+    text = b"".join(export_chunks(plan, "csv", layout)).decode()
     return plan, list(csv.DictReader(io.StringIO(text)))
+
+
+def assert_long_file_holds_the_wide_files_respondents(plan, wide_rows, k):
+    """Per combination of quasi-identifiers, the long file has the wide file's respondents: at least k."""
+    long_rows = list(csv.DictReader(io.StringIO(b"".join(export_chunks(plan, "csv", "long")).decode())))
+
+    def respondents(rows):
+        found = collections.defaultdict(set)
+        for row in rows:
+            found[tuple(row[name] for name in QUASI_IDENTIFIERS)].add(row["respondent"])
+        return found
+
+    assert respondents(long_rows) == respondents(wide_rows)
+    assert all(len(people) >= k for people in respondents(long_rows).values())
 
 
 def assert_k_anonymous(rows, k):
@@ -165,15 +180,17 @@ def test_people_whose_theme_score_is_missing_are_guarded_per_measure(build):
 
 
 ANSWER = st.sampled_from([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, NA, SKIP])
+# Now and then a respondent who answered nothing: in the long layout they have no answer rows.
+ANSWERS = st.one_of(st.lists(ANSWER, min_size=9, max_size=9), st.just([SKIP] * 9))
 BACKGROUND = st.tuples(
     st.sampled_from(["A", "B", "C"]),
     st.sampled_from(["biz", "it"]),
-    st.sampled_from(["", "po_sm", "executive", "team_member"]),
-    st.sampled_from(["", "lt1", "1-3", "3-5", "10+"]),
+    st.sampled_from(["", "po_sm", "executive", "team_member", "project_lead"]),
+    st.sampled_from(["", "lt1", "1-3", "3-5", "5-10", "10+"]),
 )
 # Waves as a few crowds of alike people (a background shared by 1 to 12 respondents): random
 # records alone would almost all sit alone in their combination and leave nothing to write.
-CROWD = st.tuples(BACKGROUND, st.lists(st.lists(ANSWER, min_size=9, max_size=9), min_size=1, max_size=12))
+CROWD = st.tuples(BACKGROUND, st.lists(ANSWERS, min_size=1, max_size=12))
 
 
 # Each example writes a wave to the database: slow to generate on a busy machine, and that is fine.
@@ -189,6 +206,7 @@ def test_no_export_of_any_wave_breaks_k_anonymity_or_leaks_a_hidden_cell(instrum
         wave = build_wave(instrument, records, k=k, slug="property-wave")
         plan, rows = exported_rows(wave)
         assert_k_anonymous(rows, k)
+        assert_long_file_holds_the_wide_files_respondents(plan, rows, k)
         codebook = build_codebook(plan)["privacy"]
         assert codebook["records_in_wave"] == len(records)
         assert codebook["records_suppressed"] == len(records) - len(rows)
@@ -196,3 +214,24 @@ def test_no_export_of_any_wave_breaks_k_anonymity_or_leaks_a_hidden_cell(instrum
         assert_no_published_cell_differences_below_k(wave, rows)
         assert_small_groups_absent(wave, rows)
         transaction.set_rollback(True)
+
+
+def test_respondents_who_answered_nothing_still_count_in_the_long_file(build, tmp_path):
+    # Five alike people (k = 5), four of whom answered nothing: the wide file has five rows; the
+    # long file must show five respondents too, not the one who answered alone with their background.
+    records = [record("A", "biz", "po_sm", "3-5", answers=[4] * 9)]
+    records += [record("A", "biz", "po_sm", "3-5", answers=[SKIP] * 9) for _ in range(4)]
+    records += [record("A", "it", "executive", "10+") for _ in range(6)]
+    wave = build(records)
+    plan, wide_rows = exported_rows(wave)
+    assert len(wide_rows) == 11
+    _, long_rows = exported_rows(wave, "long")
+    alone = [row for row in long_rows if (row["role"], row["tenure"]) == ("po_sm", "3-5")]
+    assert len({row["respondent"] for row in alone}) == 5
+    assert len([row for row in alone if row["item"] == ""]) == 4  # one row each, with no item and no answer
+    assert all(row["answer_raw"] == row["theme_score"] == "" for row in alone if row["item"] == "")
+    assert_long_file_holds_the_wide_files_respondents(plan, wide_rows, 5)
+    write_export(plan, "sav", "long", tmp_path / "long.sav")
+    frame, meta = pyreadstat.read_sav(tmp_path / "long.sav", user_missing=True)
+    assert (frame["item"] == SAV_MISSING_CODE).sum() == 4
+    assert meta.variable_value_labels["item"][SAV_MISSING_CODE] == "No answer: the response answered no item"
