@@ -25,9 +25,11 @@ readable only with superuser tools such as pageinspect.
 """
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -36,7 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Draft, Invitation, Side
+from .models import Draft, Invitation, InvitedAddress, Side
 
 CSV_HEADER = ["value_stream", "side", "link"]
 # Spreadsheets run a cell that starts with one of these as a formula; a value stream's name is typed by people.
@@ -64,6 +66,13 @@ class Sending:
 def hash_token(token):
     """The stored form of a token: a leaked database opens no questionnaire."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def address_hash(wave_id, address):
+    """A keyed hash of an e-mail address for one wave: without the secret key, a copy of the
+    database cannot be checked against a list of the staff's addresses."""
+    message = f"{wave_id}:{address.strip().lower()}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def new_token():
@@ -167,23 +176,30 @@ def _message(template, invitation, link):
 def send_invitations(wave, value_stream, side, emails, build_url, connection=None):
     """E-mail a personal link to each address of `emails` for `value_stream` and `side`.
 
-    Addresses that already hold an unused invitation to this wave are left out (a second link
-    would let one person answer twice) and listed in the result's ``already_invited``. The
-    address is kept only for reminders: it is deleted with the invitation when the invitation is
-    used, and erased when it is revoked.
+    Addresses that have been sent a link to this wave before are left out, whether or not that
+    link has been used (a second link would let one person answer twice), and listed in the
+    result's ``already_invited``; `InvitedAddress` remembers them as keyed hashes. The address
+    itself is kept only for reminders: it is deleted with the invitation when the invitation is
+    used, and erased when it is revoked (which lets the address be invited again).
     Raises ValueError for an unknown value stream or side or any invalid address (then nothing is
     stored or sent), and SendingFailed when the mail server fails part-way.
     """
     _check_target(wave, value_stream, side)
     addresses = clean_addresses(emails)
-    invited = {
-        address.lower() for address in wave.invitations.unused().exclude(email="").values_list("email", flat=True)
-    }
-    sending = Sending(already_invited=[address for address in addresses if address.lower() in invited])
+    hashes = {address: address_hash(wave.pk, address) for address in addresses}
     with transaction.atomic():
-        pairs = _new_invitations(
-            wave, value_stream, side, [address for address in addresses if address.lower() not in invited]
+        invited = set(
+            InvitedAddress.objects.filter(wave=wave, address_hash__in=hashes.values()).values_list(
+                "address_hash", flat=True
+            )
         )
+        sending = Sending(already_invited=[address for address in addresses if hashes[address] in invited])
+        new = [address for address in addresses if hashes[address] not in invited]
+        # ignore_conflicts: a concurrent sending to the same address stores the hash once.
+        InvitedAddress.objects.bulk_create(
+            [InvitedAddress(wave=wave, address_hash=hashes[address]) for address in new], ignore_conflicts=True
+        )
+        pairs = _new_invitations(wave, value_stream, side, new)
     # The invitations are committed before any mail goes out: a write transaction held open
     # across a slow mail server would block respondents' submissions.
     _send_each(pairs, "invitation", build_url, connection)
@@ -239,7 +255,8 @@ def send_reminders(wave, build_url, connection=None):
 
 
 def revoke(invitation):
-    """End an unused invitation now: its link stops working, its address and any draft are deleted.
+    """End an unused invitation now: its link stops working, its address and any draft are deleted,
+    and the address may be sent a new link (its `InvitedAddress` goes too).
 
     Returns False when it was already revoked, or has been used: a used invitation no longer
     exists (its response is stored and, by design, cannot be found from it), so there is nothing
@@ -247,9 +264,13 @@ def revoke(invitation):
     """
     with transaction.atomic():
         revoked_on = timezone.localdate()
+        email = Invitation.objects.unused().filter(pk=invitation.pk).values_list("email", flat=True).first()
         revoked = Invitation.objects.unused().filter(pk=invitation.pk).update(revoked_on=revoked_on, email="")
         if revoked:
             Draft.objects.filter(key=invitation.draft_key).delete()
+            if email:  # never used: the address may be sent a link again
+                hashed = address_hash(invitation.wave_id, email)
+                InvitedAddress.objects.filter(wave_id=invitation.wave_id, address_hash=hashed).delete()
     if revoked:
         invitation.revoked_on, invitation.email = revoked_on, ""
     else:

@@ -406,6 +406,26 @@ class Invitation(models.Model):
         return f"inv-{self.pk}"
 
 
+class InvitedAddress(models.Model):
+    """An address that has been sent a link to a wave, kept as a keyed hash after its invitation is gone.
+
+    Submitting deletes the invitation with its address (see Invitation), so without this a change
+    manager who sends the wave to the same address again would hand that person a second link,
+    and the page's "already invited" would tell who has answered. A row is written when the link
+    is sent, never at submission, so it says nothing about answering; it is deleted when the
+    invitation is revoked unused, so the address can be invited again.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invited_addresses")
+    address_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "address_hash"], name="address_invited_once_per_wave")]
+
+    def __str__(self):
+        return f"Address invited to {self.wave}"
+
+
 class Response(models.Model):
     """One respondent's submitted questionnaire. Deliberately carries nothing personal."""
 

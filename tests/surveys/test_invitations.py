@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from surveys import invitations, questionnaire
-from surveys.models import Answer, Draft, Invitation, Response, ValueStream, Wave
+from surveys.models import Answer, Draft, Invitation, InvitedAddress, Response, ValueStream, Wave
 from surveys.ratelimit import INVITATION_LOOKUPS
 from tests.conftest import make_wave
 from tests.surveys.test_questionnaire import (
@@ -239,6 +239,43 @@ def test_an_address_with_an_unused_invitation_gets_no_second_link(invitation_wav
     assert sending.already_invited == ["ANA@example.org"]
     assert sending.sent == ["ben@example.org"]
     assert Invitation.objects.count() == 2 and len(mail.outbox) == 2
+
+
+def test_an_address_that_has_answered_gets_no_second_link_and_looks_like_any_invited_one(
+    invitation_wave, value_streams
+):
+    invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+    submit_with(token_in(mail.outbox[0]))  # Ana answers: her invitation, with her address, is gone
+    assert not Invitation.objects.filter(email="ana@example.org").exists()
+
+    sending = invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+
+    # Neither gets a second link, and the change manager cannot tell which of them has answered.
+    assert sending.already_invited == ["ana@example.org", "ben@example.org"] and sending.sent == []
+    assert len(mail.outbox) == 2 and Response.objects.count() == 1
+
+
+def test_invited_addresses_are_kept_only_as_keyed_hashes(invitation_wave, value_streams):
+    invitations.send_invitations(invitation_wave, value_streams[0], "biz", ["Ana@Example.org"], build_url)
+
+    stored = InvitedAddress.objects.get()
+    assert "ana" not in stored.address_hash.lower()
+    assert stored.address_hash != hashlib.sha256(b"ana@example.org").hexdigest()  # keyed with the secret key
+    assert stored.address_hash == invitations.address_hash(invitation_wave.pk, "ana@example.org")
+
+
+def test_a_revoked_address_can_be_invited_again(invitation_wave, value_streams):
+    invitations.send_invitations(invitation_wave, value_streams[0], "biz", ["ana@example.org"], build_url)
+    invitations.revoke(Invitation.objects.get())  # a wrong value stream, say
+
+    sending = invitations.send_invitations(invitation_wave, value_streams[1], "biz", ["ana@example.org"], build_url)
+
+    assert sending.sent == ["ana@example.org"]
+    assert Invitation.objects.unused().get().value_stream == value_streams[1]
 
 
 def test_a_list_with_an_invalid_address_sends_nothing(invitation_wave, value_streams):
