@@ -16,6 +16,7 @@ from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
 from surveys import invitations
 from surveys.models import Invitation, ValueStream, Wave
+from surveys.ratelimit import RADIATOR_LOOKUPS
 
 from . import charts
 from .csv_files import GAP_HEADER, csv_response, gap_rows, item_header, item_rows
@@ -322,8 +323,11 @@ def revoke_radiator_link(request, pk):
 
 def radiator(request, token):
     """A value stream's wall screen: no login, only what passes the anonymity rules."""
+    if RADIATOR_LOOKUPS.exceeded(request):
+        return _keep_token_private(RADIATOR_LOOKUPS.refusal(request))
     link = RadiatorLink.objects.find(token)
     if link is None:
+        RADIATOR_LOOKUPS.count(request)
         raise Http404("This radiator link does not exist or was revoked.")
     vs = link.value_stream
     wave = (
@@ -348,7 +352,10 @@ def radiator(request, token):
                 for side in ("biz", "it")
             },
         )
-    response = render(request, "dashboards/radiator.html", context)
+    return _keep_token_private(render(request, "dashboards/radiator.html", context))
+
+
+def _keep_token_private(response):
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"

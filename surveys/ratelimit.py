@@ -50,3 +50,5 @@ class RateLimit:
 # logs and the database. Only lookups of unknown or revoked tokens count: after a mass mailing
 # many colleagues behind one office address open their valid links in the same minute.
 INVITATION_LOOKUPS = RateLimit("invitation-token", limit=20, window_seconds=60)
+# The same for the information radiator's secret links (dashboards), which open without a login.
+RADIATOR_LOOKUPS = RateLimit("radiator-token", limit=20, window_seconds=60)

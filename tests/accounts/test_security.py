@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from accounts.models import Membership
 from surveys.instrument_files import load_instrument
@@ -69,6 +70,28 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
+def test_production_cookies_are_secure_and_out_of_scripts_reach():
+    """Every cookie the app sets (session, CSRF, language) is Secure and HttpOnly; HTTPS is enforced."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SECURE", "DATABASE_URL"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="alignsurvey.settings", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="x.org"
+    )
+    names = [
+        f"{cookie}_COOKIE_{flag}" for cookie in ("SESSION", "CSRF", "LANGUAGE") for flag in ("SECURE", "HTTPONLY")
+    ] + ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DEBUG"]
+    script = "import django, json; django.setup(); from django.conf import settings; "
+    script += f"print(json.dumps({{name: getattr(settings, name) for name in {names!r}}}))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    values = json.loads(result.stdout)
+    assert all(values[name] is True for name in names[:6]), values
+    assert values["SECURE_SSL_REDIRECT"] is True and values["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert values["DEBUG"] is False
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DJANGO_DEBUG")}
     environment["DJANGO_SETTINGS_MODULE"] = "alignsurvey.settings"
@@ -99,7 +122,12 @@ def test_custom_error_pages(client, db):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "This page does not exist" in response.content.decode()
-    assert (ROOT / "templates" / "500.html").exists()
+
+    failing = RequestFactory().get("/")
+    page = server_error(failing)
+    assert page.status_code == 500
+    assert "Something went wrong on our side" in page.content.decode()
+    assert "Traceback" not in page.content.decode()
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ import datetime
 import re
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
 from dashboards.models import RadiatorLink, hash_token
 from surveys.models import Organization, ValueStream, Wave
+from surveys.ratelimit import RADIATOR_LOOKUPS
 
 from .conftest import ORGANIZATION
 
@@ -103,3 +105,16 @@ def test_radiator_follows_the_newest_started_wave(client, admin_client, dash_wav
     assert "Next quarter" not in client.get(url).content.decode()  # not started: the screen keeps the last wave
     Wave.objects.filter(pk=newer.pk).update(opens_at=timezone.now())
     assert "Next quarter" in client.get(url).content.decode()
+
+
+def test_too_many_unknown_radiator_links_from_one_address_are_refused(admin_client, dash_wave):
+    _, url = create_link(admin_client)
+    wall = Client(REMOTE_ADDR="203.0.113.7")
+    guesses = [wall.get(f"/radiator/guess{n}/").status_code for n in range(RADIATOR_LOOKUPS.limit)]
+    refused = wall.get(url)  # even the real link, from the address that guessed
+    assert guesses == [404] * RADIATOR_LOOKUPS.limit
+    assert refused.status_code == 429 and int(refused["Retry-After"]) <= 60
+    assert refused["Referrer-Policy"] == "no-referrer"
+    # The real link keeps refreshing on a wall screen elsewhere: only failed lookups count.
+    screen = Client(REMOTE_ADDR="198.51.100.1")
+    assert {screen.get(url).status_code for _ in range(RADIATOR_LOOKUPS.limit + 2)} == {200}
