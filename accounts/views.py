@@ -1,10 +1,8 @@
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.utils import translation
 
 from .access import CHANGE_MANAGER, RESEARCHER, has_role
 
@@ -19,10 +17,7 @@ def role_required(role):
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, role):
                 raise PermissionDenied("This page is for another role.")
-            # Staff pages are in English for now (only the respondent's side is translated);
-            # without this, a German browser would mix German labels into them.
-            with translation.override(settings.LANGUAGE_CODE):
-                return view(request, *args, **kwargs)
+            return view(request, *args, **kwargs)  # in English: accounts.middleware
 
         return wrapper
 
