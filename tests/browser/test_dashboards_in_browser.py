@@ -6,6 +6,8 @@ drawn by plotly.js in the browser, so only a browser shows that they really appe
 request must stay on our server, because the app has to work without network access.
 """
 
+import csv
+
 import pytest
 
 from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS
@@ -144,6 +146,18 @@ def test_change_manager_reads_the_dashboards_and_shares_a_radiator(live_server, 
     expect(table.get_by_role("columnheader", name="Dimension", exact=True)).to_be_visible()
     expect(table.locator("tbody tr")).to_have_count(dimensions)
     expect_all_drawn(page.locator(".chart"), 1)
+    # The table downloads as CSV, as shown: one row per dimension, the same means as on the page.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download this table as CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+    with open(download.path(), newline="", encoding="utf-8") as handle:
+        downloaded = list(csv.DictReader(handle))
+    assert [row["level"] for row in downloaded] == ["dimension"] * dimensions
+    assert {row["value_stream"] for row in downloaded} == {STREAM}
+    biz_n, biz_mean = table.locator("tbody tr").first.locator("td").all_inner_texts()[:2]
+    assert biz_n == downloaded[0]["biz_n"]
+    assert abs(float(biz_mean.split()[0]) - float(downloaded[0]["biz_mean"])) <= 0.005
 
     # 3. The items page: a diverging bar chart per theme, each with its numbers in a <details> table.
     wave_tab(page, "Items").click()

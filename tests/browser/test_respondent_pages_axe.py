@@ -1,9 +1,9 @@
-"""Every page a respondent can meet passes axe-core's WCAG 2.1 A and AA rules, in English and German.
+"""Every page a respondent can meet passes axe-core's WCAG 2.1 A and AA rules, in English, German and French.
 
 Checked as people see them, on a phone: the intro, "About you" (also with its error), a theme
 page (also with a missing answer), the review, the thank-you page, the "already answered" page,
 a closed wave, a wave not open yet, an open link to an invitation-only wave, and a personal link
-that opens nothing. German is chosen the way a respondent chooses it, on the intro page; the
+that opens nothing. German or French is chosen the way a respondent chooses it, on the intro page; the
 choice (Django's language cookie) then holds for every page, the error pages included.
 """
 
@@ -21,7 +21,7 @@ from tests.conftest import make_wave
 
 pytestmark = requires_chromium
 
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français"}
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def expect_radio_groups_are_fieldsets(page):
         expect(legend).not_to_be_empty()
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
 @pytest.mark.django_db(transaction=True)
 def test_every_respondent_page_passes_axe(live_server, waves, value_streams, phone, language):
     page = phone
