@@ -112,3 +112,24 @@ def test_figures_are_json_ready_numbers_only(instrument):
         text = json.dumps(charts.radar(report.rows("theme", stream), 1, 5, "x"), allow_nan=False)
         assert "NaN" not in text
     assert np.isfinite([g for r in report.rows("theme", None) for g in [r.gap] if g is not None]).all()
+
+
+def test_heatmap_cells_carry_their_gap_and_a_star_when_significant(instrument):
+    """Colour is never the only carrier: each cell's text is its signed gap, * for Holm p < .05, or "hidden"."""
+    report = build_report(gather_wave(import_wave(instrument, wave_rows())))
+    trace = valid(charts.gap_heatmap(report, "heat"))["data"][0]
+    rows = {
+        (row.value_stream, row.code): row for row in report.comparisons if row.level == "theme" and row.value_stream
+    }
+    streams, themes = trace["y"], [theme["code"] for theme in report.themes]
+    labels = {(stream, code): trace["text"][i][j] for i, stream in enumerate(streams) for j, code in enumerate(themes)}
+    assert labels.keys() == rows.keys()
+    for key, label in labels.items():
+        row = rows[key]
+        if row.suppressed:
+            assert label == "hidden" and trace["z"][streams.index(key[0])][themes.index(key[1])] is None
+        elif row.gap is not None:
+            assert label.rstrip("*") == f"{row.gap:+.2f}"
+            assert label.endswith("*") == (row.mwu_p_holm < 0.05)
+    assert any(label == "hidden" for label in labels.values())
+    assert any(label.endswith("*") for label in labels.values())  # the test data has significant gaps

@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.urls import reverse
 
 from assessments.report import wave_report
+from dashboards.models import RadiatorLink
 from surveys.models import HeadCount, ValueStream, Wave
 
 from .conftest import ORGANIZATION, import_wave, row, wave_rows
@@ -59,13 +61,28 @@ def csv_rows(response):
 # --- anonymity -------------------------------------------------------------------------------
 
 
-def rendered(client, wave):
-    """Every page of the wave as text, without the per-request CSRF tokens."""
+def radiator_pages(wave, names=("Tiny", "Alpha", "Beta")):
+    """A radiator link for each of these value streams, as (name, url)."""
+    user = get_user_model().objects.get_or_create(username="radiator-maker")[0]
+    organization = wave.organization.name
+    return [
+        (
+            f"{name} radiator",
+            reverse("dashboards:radiator", args=[RadiatorLink.create(stream(name, organization), user)[1]]),
+        )
+        for name in names
+    ]
+
+
+def rendered(client, wave, radiators=()):
+    """Every page of the wave (and the given radiators) as text, without the per-request CSRF tokens
+    and the radiator's "Updated" time."""
     pages = {}
-    for name, url in wave_pages(wave):
+    for name, url in [*wave_pages(wave), *radiators]:
         response = client.get(url)
         assert response.status_code == 200, name
-        pages[name] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        pages[name] = re.sub(r"Updated [^.<]+\.", "", text)
     return pages
 
 
@@ -87,19 +104,23 @@ def test_suppressed_answers_change_nothing_on_any_page_chart_or_csv(admin_client
 
     If any page, chart or download depended on a hidden group's answers, it would change.
     """
-    before = rendered(admin_client, dash_wave)
+    radiators = radiator_pages(dash_wave)
+    before = rendered(admin_client, dash_wave, radiators)
     swap_value_streams(dash_wave, "Tiny", "Alpha")
-    after = rendered(admin_client, dash_wave)
+    after = rendered(admin_client, dash_wave, radiators)
     for name in before:
         assert before[name] == after[name], f"{name} shows something of a hidden group"
 
 
 def test_the_swap_test_sees_a_change_in_a_shown_group(admin_client, dash_wave):
     """The control of the test above: exchanging with Beta IT, which is shown, changes its page."""
-    before = rendered(admin_client, dash_wave)
+    radiators = radiator_pages(dash_wave)
+    before = rendered(admin_client, dash_wave, radiators)
     swap_value_streams(dash_wave, "Tiny", "Beta")
-    after = rendered(admin_client, dash_wave)
+    after = rendered(admin_client, dash_wave, radiators)
     assert before["tiny stream"] == after["tiny stream"]  # Tiny IT: still 2, still hidden
+    assert before["Tiny radiator"] == after["Tiny radiator"]
+    assert before["Beta radiator"] != after["Beta radiator"]  # Beta IT is shown: its means moved
     assert before["heatmap csv"] != after["heatmap csv"]
     assert before["items csv"] == after["items csv"]  # pooled: the same people
 
@@ -265,14 +286,31 @@ def test_a_value_stream_of_another_wave_is_not_found(admin_client, dash_wave, or
 # --- access and cost -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["overview", "organization", "tiny stream", "items", "items csv", "trends"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "overview",
+        "responses csv",
+        "organization",
+        "organization dimensions",
+        "pooled gaps csv",
+        "heatmap csv",
+        "tiny stream",
+        "tiny gaps csv",
+        "items",
+        "items csv",
+        "trends",
+        "trends csv",
+        "Tiny radiator",
+    ],
+)
 def test_query_count_does_not_grow_with_the_responses(admin_client, instrument, django_assert_max_num_queries, page):
     """The same page costs the same queries for 32 responses and for 10 times as many."""
     small = import_wave(instrument, wave_rows(), slug="small", organization="Small Bank")
     large = import_wave(instrument, wave_rows() * 10, slug="large", organization="Large Bank")
     counts = []
     for wave in (small, large):
-        url = dict(wave_pages(wave))[page]
+        url = dict([*wave_pages(wave), *radiator_pages(wave, names=["Tiny"])])[page]
         cache.clear()
         with django_assert_max_num_queries(25) as captured:
             assert admin_client.get(url).status_code == 200
