@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 
+from surveys.closing import erase_what_closing_ends
 from surveys.models import MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -152,4 +153,6 @@ class WaveForm(forms.ModelForm):
                 HeadCount.objects.filter(wave=wave, value_stream=stream).delete()
             else:
                 HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
+        if wave.status == Wave.Status.CLOSED:  # unused links, addresses and drafts go now, not at the next daily job
+            erase_what_closing_ends(wave)
         return wave

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from surveys.instrument_files import load_instrument
-from surveys.models import HeadCount, ValueStream, Wave
+from surveys.invitations import send_invitations
+from surveys.models import Draft, HeadCount, ValueStream, Wave
 from tests.conftest import small_instrument_document
 
 from .conftest import import_wave, wave_rows
@@ -138,3 +139,20 @@ def test_edit_page_shows_the_current_set_up(client, instrument):
     html = client.get(reverse("dashboards:wave_edit", args=[wave.slug])).content.decode()
     assert 'value="9"' in html and 'value="11"' in html
     assert "Fixed: the wave has responses" in html
+
+
+def test_closing_a_wave_in_the_set_up_erases_its_unused_links_and_drafts(
+    manager_client, organization, instrument, value_streams
+):
+    manager_client.post(reverse("dashboards:wave_create", args=[organization.pk]), form_data(instrument, value_streams))
+    wave = Wave.objects.get(slug="spring-2027")
+    send_invitations(wave, value_streams[0], "it", ["ana@example.org"], lambda token: f"https://x.org/i/{token}/")
+    Draft.objects.create(key="session-draft", wave=wave, data={"answers": {"PCT1": "4"}})
+
+    edit = reverse("dashboards:wave_edit", args=[wave.slug])
+    response = manager_client.post(edit, form_data(instrument, value_streams, status="closed"))
+
+    assert response.status_code == 302
+    invitation = wave.invitations.get()
+    assert invitation.state == "revoked" and invitation.email == ""
+    assert not Draft.objects.filter(wave=wave).exists()

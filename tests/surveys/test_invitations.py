@@ -4,6 +4,7 @@ import base64
 import csv
 import datetime
 import hashlib
+import io
 import os
 import re
 import sqlite3
@@ -669,6 +670,38 @@ def test_a_used_invitation_cannot_be_revoked(invitation_wave, value_streams):
 
     assert invitations.revoke(invitation) is False
     assert not Invitation.objects.exists() and Response.objects.count() == 1
+
+
+def test_closing_erases_unused_links_addresses_and_drafts_and_keeps_the_responses(invitation_wave, value_streams):
+    invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+    ana, ben = (token_in(message) for message in mail.outbox)
+    submit_with(ana)
+    client, _ = open_link(ben)
+    answer_everything(client)  # Ben stops before the review: his answers wait in a draft
+    other_wave = make_wave(invitation_wave.organization, invitation_wave.instrument, value_streams, slug="still-open")
+    invitations.send_invitations(other_wave, value_streams[0], "biz", ["cleo@example.org"], build_url)
+    Wave.objects.filter(pk=invitation_wave.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    call_command("close_waves", stdout=io.StringIO())
+
+    invitation_wave.refresh_from_db()
+    assert invitation_wave.status == Wave.Status.CLOSED  # re-opening it is a deliberate act
+    assert not invitation_wave.invitations.exclude(email="").exists()
+    assert not invitation_wave.invitations.unused().exists()
+    assert not Draft.objects.filter(wave=invitation_wave).exists()
+    assert not InvitedAddress.objects.filter(wave=invitation_wave).exists()
+    assert Response.objects.filter(wave=invitation_wave).count() == 1  # answers stay
+    # Re-opened, the old link still opens nothing.
+    Wave.objects.filter(pk=invitation_wave.pk).update(status=Wave.Status.OPEN, closes_at=None)
+    assert open_link(ben)[1].status_code == 404
+    # The open wave keeps its invitation and address.
+    assert other_wave.invitations.get().email == "cleo@example.org"
+    assert InvitedAddress.objects.filter(wave=other_wave).count() == 1
+    output = io.StringIO()
+    call_command("close_waves", stdout=output)  # nothing left to erase
+    assert "0 closed waves tidied" in output.getvalue()
 
 
 @pytest.mark.parametrize(
