@@ -103,6 +103,46 @@ def test_dashboard_pages_by_role(client, people, organization_a_wave, person):
     assert results == dict.fromkeys(results, DASHBOARD_OUTCOME[person])
 
 
+@pytest.mark.parametrize("person", list(DASHBOARD_OUTCOME))
+def test_changes_posted_by_role_are_made_only_by_those_who_may(client, people, organization_a_wave, person):
+    """The forms that change something, posted for real: anyone else gets login, 403 or 404 and changes nothing."""
+    wave = organization_a_wave
+    stream = wave.value_streams.order_by("name").first()
+    client = client_for(client, people[person])
+    posts = {
+        "links for a mail merge": (
+            reverse("dashboards:invitations", args=[wave.slug]),
+            {"action": "links", "links-value_stream": stream.pk, "links-side": "it", "links-count": "2"},
+        ),
+        "closing the wave": (
+            reverse("dashboards:wave_edit", args=[wave.slug]),
+            {
+                "title": "Taken over",
+                "slug": wave.slug,
+                "value_streams": [stream.pk],
+                "opens_at": "2027-03-01T08:00",
+                "status": "closed",
+                "anonymity_threshold": "5",
+                "access": "open",
+            },
+        ),
+        "a new wave": (
+            reverse("dashboards:wave_create", args=[wave.organization_id]),
+            {"title": "Planted", "slug": "planted", "instrument": wave.instrument_id, "value_streams": [stream.pk]},
+        ),
+    }
+    expected = DASHBOARD_OUTCOME[person]
+    results = {name: outcome(client.post(url, data)) for name, (url, data) in posts.items()}
+    wave.refresh_from_db()
+    if expected == OK:
+        assert results["links for a mail merge"] == 200 and wave.invitations.count() == 2
+        assert results["closing the wave"] == 302 and wave.title == "Taken over"
+    else:
+        assert results == dict.fromkeys(results, expected)
+        assert not wave.invitations.exists() and wave.title != "Taken over"
+        assert not wave.organization.waves.filter(slug="planted").exists()
+
+
 @pytest.mark.parametrize("person", list(EXPORT_OUTCOME))
 def test_export_pages_by_role(client, people, organization_a_wave, person):
     client = client_for(client, people[person])
@@ -147,7 +187,15 @@ def test_dashboard_home_lists_only_the_organizations_of_the_person(client, peopl
 
 @pytest.mark.parametrize(
     ("person", "status"),
-    [("anonymous", 302), ("no role", 302), ("change manager of A", 302), ("administrator", 200)],
+    [
+        ("anonymous", 302),
+        ("no role", 302),
+        ("researcher of A", 302),
+        ("change manager of A", 302),
+        ("change manager of B", 302),
+        ("researcher of B", 302),
+        ("administrator", 200),
+    ],
 )
 def test_the_admin_is_for_administrators(client, people, person, status):
     """Change managers work in the app; the Django admin stays with administrators (staff)."""
