@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pyreadstat
 import pytest
@@ -246,6 +247,18 @@ def test_command_leaves_no_half_file_when_responses_vanish_while_it_writes(close
     monkeypatch.setattr("exports.management.commands.export_responses.plan_export", plan_then_delete)
     target = tmp_path / "export.csv"
     with pytest.raises(CommandError, match="deleted while it was being exported"):
+        call_command("export_responses", closed_wave.slug, "--format", "csv", "--output", str(target))
+    assert not target.exists() and not ExportLog.objects.exists()
+
+
+def test_command_leaves_no_half_file_when_writing_fails(closed_wave, tmp_path, monkeypatch):
+    def write_then_fail(plan, fmt, layout, path, **options):
+        Path(path).write_bytes(b"respondent,value_stream\r\n1,")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("exports.management.commands.export_responses.write_export", write_then_fail)
+    target = tmp_path / "export.csv"
+    with pytest.raises(OSError, match="No space left"):
         call_command("export_responses", closed_wave.slug, "--format", "csv", "--output", str(target))
     assert not target.exists() and not ExportLog.objects.exists()
 

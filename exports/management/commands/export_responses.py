@@ -61,6 +61,9 @@ class Command(BaseCommand):
             except WaveChanged as changed:
                 path.unlink(missing_ok=True)  # half a file would claim the codebook's counts
                 raise CommandError(f"{str(changed).capitalize()}.") from changed
+            except BaseException:  # a full disk, Ctrl-C: no half file is left, unlogged, behind
+                path.unlink(missing_ok=True)
+                raise
         codebook_path.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         markdown_path.write_text(codebook_markdown(codebook), encoding="utf-8")
         ExportLog.record(plan, fmt, layout, ExportLog.Channel.COMMAND, requested_by=_operating_system_user())
