@@ -55,6 +55,18 @@ def gap_rows(rows):
         yield line
 
 
+RELIABILITY_HEADER = ["theme", "name", "status", "n", "alpha", "alpha_ci_low", "alpha_ci_high"]
+
+
+def reliability_rows(rows):
+    """Cronbach's alpha per theme; a theme with fewer than k complete answers is a status, no figures."""
+    for row in rows:
+        if row.suppressed:
+            yield [row.theme, row.name, "suppressed", None, None, None, None]
+        else:
+            yield [row.theme, row.name, "shown", row.n, row.alpha, *_bounds(row.alpha_ci)]
+
+
 ITEM_HEADER_START = ["value_stream", "theme", "item", "reverse_worded", "side", "status"]
 
 

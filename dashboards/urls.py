@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/waves/<slug:slug>/organization/", views.organization_view, name="organization"),
     path("dashboard/waves/<slug:slug>/gaps.csv", views.gaps_csv, name="pooled_gaps_csv"),
     path("dashboard/waves/<slug:slug>/heatmap.csv", views.heatmap_csv, name="heatmap_csv"),
+    path("dashboard/waves/<slug:slug>/reliability.csv", views.reliability_csv, name="reliability_csv"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/", views.value_stream_view, name="value_stream"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/gaps.csv", views.gaps_csv, name="gaps_csv"),
     path("dashboard/waves/<slug:slug>/items/", views.items_view, name="items"),

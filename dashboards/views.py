@@ -19,7 +19,15 @@ from surveys.models import Invitation, ValueStream, Wave
 from surveys.ratelimit import RADIATOR_LOOKUPS
 
 from . import charts
-from .csv_files import GAP_HEADER, csv_response, gap_rows, item_header, item_rows
+from .csv_files import (
+    GAP_HEADER,
+    RELIABILITY_HEADER,
+    csv_response,
+    gap_rows,
+    item_header,
+    item_rows,
+    reliability_rows,
+)
 from .invitation_forms import EmailForm, LinksForm, TargetForm
 from .models import RadiatorLink
 from .overview import response_table
@@ -169,6 +177,14 @@ def heatmap_csv(request, slug):
     page = WavePage(slug, managed_waves(request.user))
     rows = [row for row in page.report.comparisons if row.level == THEME and row.value_stream is not None]
     return csv_response(f"{page.wave.slug}-gaps-by-value-stream.csv", GAP_HEADER, gap_rows(rows))
+
+
+@change_manager_required
+def reliability_csv(request, slug):
+    page = WavePage(slug, managed_waves(request.user))
+    return csv_response(
+        f"{page.wave.slug}-reliability.csv", RELIABILITY_HEADER, reliability_rows(page.report.reliability)
+    )
 
 
 @change_manager_required

@@ -72,6 +72,7 @@ def pages_of(wave):
         "organization": reverse("dashboards:organization", args=[slug]),
         "pooled gaps csv": reverse("dashboards:pooled_gaps_csv", args=[slug]),
         "heatmap csv": reverse("dashboards:heatmap_csv", args=[slug]),
+        "reliability csv": reverse("dashboards:reliability_csv", args=[slug]),
         "value stream": reverse("dashboards:value_stream", args=[slug, stream.pk]),
         "gaps csv": reverse("dashboards:gaps_csv", args=[slug, stream.pk]),
         "items": reverse("dashboards:items", args=[slug]),

@@ -34,6 +34,7 @@ def wave_pages(wave):
         ("organization dimensions", reverse("dashboards:organization", args=[wave.slug]) + "?level=dimension"),
         ("pooled gaps csv", reverse("dashboards:pooled_gaps_csv", args=[wave.slug])),
         ("heatmap csv", reverse("dashboards:heatmap_csv", args=[wave.slug])),
+        ("reliability csv", reverse("dashboards:reliability_csv", args=[wave.slug])),
         ("tiny stream", reverse("dashboards:value_stream", args=[wave.slug, tiny.pk])),
         ("tiny dimensions", reverse("dashboards:value_stream", args=[wave.slug, tiny.pk]) + "?level=dimension"),
         ("alpha stream", reverse("dashboards:value_stream", args=[wave.slug, alpha.pk])),
@@ -197,6 +198,21 @@ def test_gap_table_and_csv_carry_the_report_figures(admin_client, dash_wave):
     assert "negligible below 0.2, small from 0.2, medium from 0.5, large from 0.8" in html
 
 
+def test_reliability_table_downloads_with_the_report_figures(admin_client, dash_wave):
+    report = wave_report(dash_wave)
+    rows = csv_rows(admin_client.get(reverse("dashboards:reliability_csv", args=[dash_wave.slug])))
+    assert [line["theme"] for line in rows] == [row.theme for row in report.reliability]
+    for line, row in zip(rows, report.reliability, strict=True):
+        assert line["status"] == ("suppressed" if row.suppressed else "shown")
+        if row.suppressed:
+            assert line["n"] == line["alpha"] == ""
+        else:
+            assert int(line["n"]) == row.n and float(line["alpha"]) == pytest.approx(row.alpha, abs=1e-4)
+    assert any(line["status"] == "shown" for line in rows)
+    page = admin_client.get(reverse("dashboards:organization", args=[dash_wave.slug])).content.decode()
+    assert reverse("dashboards:reliability_csv", args=[dash_wave.slug]) in page
+
+
 def test_dimension_switch_draws_the_dimensions(admin_client, dash_wave):
     page = admin_client.get(
         reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Beta").pk]) + "?level=dimension"
@@ -295,6 +311,7 @@ def test_a_value_stream_of_another_wave_is_not_found(admin_client, dash_wave, or
         "organization dimensions",
         "pooled gaps csv",
         "heatmap csv",
+        "reliability csv",
         "tiny stream",
         "tiny gaps csv",
         "items",
