@@ -135,6 +135,12 @@ RESPONDENT_VARIABLE = Variable(
 )
 
 
+def _code_variable(name, label, coded):
+    """A long-layout code column: its codes with their labels, and "no answer" for an empty response's row."""
+    categories = tuple((code, _label(text, VALUE_LABEL_LIMIT)) for code, text in coded)
+    return Variable(name, label, CODE, CATEGORY, "nominal", (*categories, NO_ANSWER_CATEGORY))
+
+
 def variables(structure, generalization, layout):
     """The columns of a file of `layout`, in order."""
     template = structure.template
@@ -143,47 +149,20 @@ def variables(structure, generalization, layout):
     if layout == LONG:
         return [
             *head,
-            Variable(
+            _code_variable(
                 "item",
                 "Item code",
-                CODE,
-                CATEGORY,
-                "nominal",
-                (
-                    *(
-                        (item.code, _label(f"{item.code}: {pick_language(item.text, 'en')}", VALUE_LABEL_LIMIT))
-                        for item in structure.items
-                    ),
-                    NO_ANSWER_CATEGORY,
-                ),
+                [(item.code, f"{item.code}: {pick_language(item.text, 'en')}") for item in structure.items],
             ),
-            Variable(
+            _code_variable(
                 "theme",
                 "Theme code of the item",
-                CODE,
-                CATEGORY,
-                "nominal",
-                (
-                    *(
-                        (theme.code, _label(pick_language(theme.name, "en"), VALUE_LABEL_LIMIT))
-                        for theme in structure.themes
-                    ),
-                    NO_ANSWER_CATEGORY,
-                ),
+                [(theme.code, pick_language(theme.name, "en")) for theme in structure.themes],
             ),
-            Variable(
+            _code_variable(
                 "dimension",
                 "Dimension code of the item",
-                CODE,
-                CATEGORY,
-                "nominal",
-                (
-                    *(
-                        (dimension.code, _label(pick_language(dimension.name, "en"), VALUE_LABEL_LIMIT))
-                        for dimension in structure.dimensions
-                    ),
-                    NO_ANSWER_CATEGORY,
-                ),
+                [(dimension.code, pick_language(dimension.name, "en")) for dimension in structure.dimensions],
             ),
             Variable(
                 "reverse_worded",
