@@ -201,13 +201,13 @@ def test_gap_table_and_csv_carry_the_report_figures(admin_client, dash_wave):
 def test_reliability_table_downloads_with_the_report_figures(admin_client, dash_wave):
     report = wave_report(dash_wave)
     rows = csv_rows(admin_client.get(reverse("dashboards:reliability_csv", args=[dash_wave.slug])))
-    assert [line["theme"] for line in rows] == [row.theme for row in report.reliability]
-    for line, row in zip(rows, report.reliability, strict=True):
-        assert line["status"] == ("suppressed" if row.suppressed else "shown")
-        if row.suppressed:
+    assert [line["theme"] for line in rows] == [theme.theme for theme in report.reliability]
+    for line, theme in zip(rows, report.reliability, strict=True):
+        assert line["status"] == ("suppressed" if theme.suppressed else "shown")
+        if theme.suppressed:
             assert line["n"] == line["alpha"] == ""
         else:
-            assert int(line["n"]) == row.n and float(line["alpha"]) == pytest.approx(row.alpha, abs=1e-4)
+            assert int(line["n"]) == theme.n and float(line["alpha"]) == pytest.approx(theme.alpha, abs=1e-4)
     assert any(line["status"] == "shown" for line in rows)
     page = admin_client.get(reverse("dashboards:organization", args=[dash_wave.slug])).content.decode()
     assert reverse("dashboards:reliability_csv", args=[dash_wave.slug]) in page
