@@ -1,19 +1,18 @@
-"""Staff pages speak the site's language (English): only the respondent's side is translated.
+"""The Django admin speaks the site's language (English), whatever the browser asks.
 
-LocaleMiddleware picks the browser's language for every request. On the pages of change
-managers, researchers and administrators, and on the wall screen's radiator, whose texts are
-English only, that mixed German or French from Django's own catalogues (form labels, dates) into
-English pages and set `lang` to a language the page is not in. So every view of a staff URL
-namespace runs in English, one rule for all of them, whatever the browser asks for.
+LocaleMiddleware picks the language of every request (the language cookie, else the browser's).
+Every page of ours is translated, but the admin shows our models' names and help texts, which are
+English, beside Django's own admin texts, which Django translates: a German browser would get a
+page of both languages under lang="de". So the admin's views run in English.
 """
 
 from django.conf import settings
 from django.utils import translation
 
-STAFF_NAMESPACES = frozenset({"accounts", "dashboards", "exports", "admin"})
+ENGLISH_ONLY_NAMESPACES = frozenset({"admin"})
 
 
-class StaffPagesInEnglish:
+class AdminInEnglish:
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -22,7 +21,7 @@ class StaffPagesInEnglish:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is not None and STAFF_NAMESPACES.intersection(match.namespaces):
+        if match is not None and ENGLISH_ONLY_NAMESPACES.intersection(match.namespaces):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return None

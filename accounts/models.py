@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Organization
 
@@ -11,8 +13,8 @@ class Membership(models.Model):
     """
 
     class Role(models.TextChoices):
-        CHANGE_MANAGER = "change_manager", "Change manager"  # sets up waves, reads the dashboards
-        RESEARCHER = "researcher", "Researcher"  # downloads anonymized exports
+        CHANGE_MANAGER = "change_manager", _("Change manager")  # sets up waves, reads the dashboards
+        RESEARCHER = "researcher", _("Researcher")  # downloads anonymized exports
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -25,4 +27,8 @@ class Membership(models.Model):
         ordering = ["organization__name", "role"]
 
     def __str__(self):
-        return f"{self.user} — {self.get_role_display()} of {self.organization}"
+        return gettext("%(user)s — %(role)s of %(organization)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "organization": self.organization,
+        }

@@ -17,7 +17,7 @@ def role_required(role):
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, role):
                 raise PermissionDenied("This page is for another role.")
-            return view(request, *args, **kwargs)  # in English: accounts.middleware
+            return view(request, *args, **kwargs)
 
         return wrapper
 

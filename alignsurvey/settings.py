@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "accounts.middleware.StaffPagesInEnglish",  # after LocaleMiddleware, which it overrules for staff pages
+    "accounts.middleware.AdminInEnglish",  # after LocaleMiddleware, which it overrules for the admin
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,6 +146,7 @@ LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]  # each 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Zurich")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["alignsurvey.formats"]  # English dates day-month-year (alignsurvey/formats/)
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -6,11 +6,19 @@ them costs microseconds instead of milliseconds per figure. The tests validate e
 
 A suppressed side never becomes a number here: the report does not hold it, and these functions
 draw only what the report holds.
+
+Texts are in the active language, and so are the numbers (`separators`): figures are built per
+request, from the cached report, so that is the request's language. Every text is a plain `str`
+(`gettext`, never a lazy string), since the figures are serialized to JSON.
 """
 
 import html
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext, pgettext
 from plotly.colors import sample_colorscale
+
+from .templatetags.figures import decimal_point, localized, signed
 
 # Okabe–Ito blue and orange: distinguishable with every common colour vision deficiency.
 SIDE_COLOURS = {"biz": "#0072B2", "it": "#D55E00"}
@@ -34,7 +42,17 @@ def _config(filename):
 
 def figure(data, layout, filename):
     """The figure bundle that `static/js/charts.js` draws: data, layout and config."""
-    return {"data": data, "layout": {"font": FONT, **layout}, "config": _config(filename)}
+    return {"data": data, "layout": {"font": FONT, **layout, **separators()}, "config": _config(filename)}
+
+
+def separators():
+    """plotly's decimal and thousands separators for the active language, as the tables use them.
+
+    Nothing for a language that writes numbers as plotly does by default (".,": English), so
+    those figures stay as they were.
+    """
+    marks = f"{get_format('DECIMAL_SEPARATOR')}{get_format('THOUSAND_SEPARATOR')}"
+    return {} if marks == ".," else {"separators": marks}
 
 
 def text(label):
@@ -47,12 +65,14 @@ def text(label):
 
 
 def wrap(label, width=14):
-    """Break a long axis label at the space nearest its middle, so it fits beside a small chart."""
+    """Break a long axis label at the space nearest its middle, so it fits beside a small chart;
+    a half still longer than `width` + 4 is broken again (German and French theme names are long)."""
     if len(label) <= width or " " not in label:
         return label
     spaces = [i for i, char in enumerate(label) if char == " "]
     cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
-    return label[:cut] + "<br>" + label[cut + 1 :]
+    halves = [label[:cut], label[cut + 1 :]]
+    return "<br>".join(half if len(half) <= width + 4 else wrap(half, width) for half in halves)
 
 
 def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_size=12):
@@ -121,14 +141,15 @@ def gap_heatmap(report, filename):
         "y": [text(stream) for stream in streams],
         "text": cell_labels,
         "texttemplate": "%{text}",
-        "hovertemplate": "%{y}<br>%{x}<br>gap %{text}<extra></extra>",
+        # Translators: hover text of a heatmap cell; %(gap)s is the signed gap, e.g. "+0.71*".
+        "hovertemplate": "%{y}<br>%{x}<br>" + gettext("gap %(gap)s") % {"gap": "%{text}"} + "<extra></extra>",
         "colorscale": GAP_COLOURSCALE,
         "zmid": 0,
         "zmin": -largest,
         "zmax": largest,
         "xgap": 2,
         "ygap": 2,
-        "colorbar": {"title": {"text": "Gap<br>Biz − IT"}},
+        "colorbar": {"title": {"text": gettext("Gap") + "<br>Biz − IT"}},
     }
     layout = {
         "xaxis": {"side": "top", "tickangle": 0, "automargin": True},
@@ -141,11 +162,11 @@ def gap_heatmap(report, filename):
 
 def heatmap_label(row):
     if row.suppressed:
-        return "hidden"
+        return gettext("hidden")
     if row.gap is None:
         return "—"
     star = "*" if row.mwu_p_holm is not None and row.mwu_p_holm < 0.05 else ""
-    return f"{row.gap:+.2f}{star}"
+    return f"{signed(row.gap)}{star}"
 
 
 def likert_bars(items, groups, scale_min, scale_labels, filename):
@@ -186,10 +207,11 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
                 "legendrank": p + 1,
                 "showlegend": in_legend,
                 "marker": {"color": NEUTRAL_GREY if p == middle else colours[p]},
-                "customdata": [None if share is None else round(share[p] * 100, 1) for share in shares],
+                "customdata": [None if share is None else _share(share[p]) for share in shares],
                 "hovertemplate": "%{y}: %{customdata}%<extra>" + label + "</extra>",
             }
         )
+    not_applicable_label = gettext("not applicable")
     not_applicable = []
     for code, side in rows:
         group = groups[(code, side)]
@@ -202,9 +224,10 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
             "x": not_applicable,
             "y": y,
             "xaxis": "x2",
-            "name": "not applicable",
+            "name": not_applicable_label,
             "marker": {"color": "#6c757d"},
-            "hovertemplate": "%{y}: %{x}% not applicable<extra></extra>",
+            # Translators: hover text of the "not applicable" bar; %(share)s is a percentage, e.g. "12%".
+            "hovertemplate": "%{y}: " + gettext("%(share)s not applicable") % {"share": "%{x}%"} + "<extra></extra>",
         }
     )
     hidden = [
@@ -214,8 +237,20 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
     ]
     layout = {
         "barmode": "relative",
-        "xaxis": {"domain": [0, 0.8], "range": [-100, 100], "ticksuffix": "%", "zeroline": True, "title": "share"},
-        "xaxis2": {"domain": [0.84, 1], "range": [0, 100], "ticksuffix": "%", "title": "n/a"},
+        "xaxis": {
+            "domain": [0, 0.8],
+            "range": [-100, 100],
+            "ticksuffix": "%",
+            "zeroline": True,
+            "title": gettext("share"),
+        },
+        "xaxis2": {
+            "domain": [0.84, 1],
+            "range": [0, 100],
+            "ticksuffix": "%",
+            # Translators: short axis title for "not applicable" answers, beside a narrow panel.
+            "title": pgettext("not applicable", "n/a"),
+        },
         "yaxis": {"autorange": "reversed", "automargin": True},
         "legend": {"orientation": "h", "y": -0.25, "traceorder": "normal"},
         "annotations": hidden,
@@ -225,8 +260,20 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
     return figure(traces, layout, filename)
 
 
+def _share(share):
+    """A share of answers in percent, one decimal, for the hover text.
+
+    plotly writes a number it is given with a point, whatever the separators; so with a decimal
+    comma the share goes as text, written as the tables write it.
+    """
+    percent = round(share * 100, 1)
+    if decimal_point():
+        return percent
+    return localized(percent, 0 if percent.is_integer() else 1)
+
+
 def _hidden_text(group):
-    return "hidden to protect anonymity" if group.status == "suppressed" else "no answers"
+    return gettext("hidden to protect anonymity") if group.status == "suppressed" else gettext("no answers")
 
 
 def gap_trend(wave_labels, series, filename):
@@ -246,7 +293,7 @@ def gap_trend(wave_labels, series, filename):
         for name, gaps in series
     ]
     layout = {
-        "yaxis": {"title": "Gap (Biz − IT)", "zeroline": True, "zerolinewidth": 2},
+        "yaxis": {"title": gettext("Gap (Biz − IT)"), "zeroline": True, "zerolinewidth": 2},
         "xaxis": {"type": "category"},
         "legend": {"orientation": "h", "y": -0.2},
         "margin": {"t": 10, "l": 60, "r": 10, "b": 10},

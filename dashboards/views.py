@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import CHANGE_MANAGER, managed_organizations, managed_waves
@@ -35,9 +36,9 @@ from .trends import gap_trends
 from .wave_data import organization_streams, wave_figures
 from .wave_setup import WaveForm
 
-LEVELS = {THEME: "Themes", DIMENSION: "Dimensions"}
+LEVELS = {THEME: gettext_lazy("Themes"), DIMENSION: gettext_lazy("Dimensions")}
 change_manager_required = role_required(CHANGE_MANAGER)
-POOLED = "all value streams"
+POOLED = "all value streams"  # in file names and CSV files only: English like their columns
 
 
 @change_manager_required
@@ -445,24 +446,57 @@ def invitations_view(request, slug):
         except ValueError as error:
             forms["email"].add_error("addresses", str(error))
         except invitations.SendingFailed as error:
-            notice = ("danger", f"{error} Their links were revoked; send to them again later.")
+            advice = gettext("Their links were revoked; send to them again later.")
+            notice = ("danger", f"{_sending_failed(error)} {advice}")
         else:
-            notice = ("success", f"Sent {len(sending.sent)} invitations.")
+            count = len(sending.sent)
+            # One English text for one and many, as it always read; each catalogue has its own plural forms.
+            message = ngettext("Sent %(count)s invitations.", "Sent %(count)s invitations.", count)
+            notice = ("success", message % {"count": count})
             if sending.already_invited:
-                notice = (
-                    "warning",
-                    f"{notice[1]} Already invited, not sent again: {', '.join(sending.already_invited)}.",
-                )
+                already = gettext("Already invited, not sent again: %(addresses)s.") % {
+                    "addresses": ", ".join(sending.already_invited)
+                }
+                notice = ("warning", f"{notice[1]} {already}")
             forms["email"] = EmailForm(wave=wave, prefix="email")
     if action == "remind":
-        try:
-            notice = ("success", f"Sent {invitations.send_reminders(wave, build_url)} reminders with new links.")
-        except (ValueError, invitations.SendingFailed) as error:
-            notice = ("danger", str(error))
+        notice = _remind(wave, build_url)
     if action == "revoke" and forms["revoke"].is_valid():
         data = forms["revoke"].cleaned_data
         unused = Invitation.objects.unused().filter(wave=wave, value_stream=data["value_stream"], side=data["side"])
         revoked = sum(invitations.revoke(invitation) for invitation in unused)
-        notice = ("success", f"Revoked {revoked} unused links of {data['value_stream'].name}, {data['side']}.")
+        message = ngettext(
+            "Revoked %(count)s unused links of %(value_stream)s, %(side)s.",
+            "Revoked %(count)s unused links of %(value_stream)s, %(side)s.",
+            revoked,
+        )
+        names = {"count": revoked, "value_stream": data["value_stream"].name, "side": data["side"]}
+        notice = ("success", message % names)
     context = {"wave": wave, "forms": forms, "summary": _invitation_summary(wave), "notice": notice}
     return render(request, "dashboards/invitations.html", context)
+
+
+def _sending_failed(error):
+    """What `invitations.SendingFailed` says, in the page's language."""
+    count = len(error.sent)
+    message = ngettext(
+        "The mail server failed after %(count)s messages; not sent: %(addresses)s",
+        "The mail server failed after %(count)s messages; not sent: %(addresses)s",
+        count,
+    )
+    return message % {"count": count, "addresses": ", ".join(error.unsent)}
+
+
+def _remind(wave, build_url):
+    """Send the reminders of `wave`: the notice for the page."""
+    if wave.availability() != "open":  # send_reminders refuses too, in English for the command line
+        message = gettext('The wave "%(wave)s" is not open: reminders go out only while people can answer.')
+        return ("danger", message % {"wave": wave})
+    try:
+        count = invitations.send_reminders(wave, build_url)
+    except invitations.SendingFailed as error:
+        return ("danger", _sending_failed(error))
+    except ValueError as error:
+        return ("danger", str(error))
+    message = ngettext("Sent %(count)s reminders with new links.", "Sent %(count)s reminders with new links.", count)
+    return ("success", message % {"count": count})

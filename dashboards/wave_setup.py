@@ -8,6 +8,8 @@ the promise of that k).
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from surveys.closing import erase_what_closing_ends
 from surveys.models import MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
@@ -26,14 +28,15 @@ class WaveForm(forms.ModelForm):
     new_value_streams = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="New value streams",
-        help_text="One name per line; they are created in the organization and added to this wave.",
+        label=_("New value streams"),
+        help_text=_("One name per line; they are created in the organization and added to this wave."),
     )
     languages = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=settings.LANGUAGES,
-        help_text="The languages respondents may choose. None ticked: every language of the instrument.",
+        choices=settings.LANGUAGES,  # each named in its own language
+        label=_("Languages"),
+        help_text=_("The languages respondents may choose. None ticked: every language of the instrument."),
     )
 
     class Meta:
@@ -56,11 +59,26 @@ class WaveForm(forms.ModelForm):
             "opens_at": DateTimeInput(),
             "closes_at": DateTimeInput(),
         }
-        help_texts = {
-            "slug": "In the questionnaire link: spring-2027 gives /s/spring-2027/. Letters, digits, hyphens.",
-            "opens_at": f"In {settings.TIME_ZONE} time.",
-            "status": "Respondents can answer while the wave is open and between its opening and closing times.",
+        labels = {
+            "title": _("Title"),
+            "slug": _("Slug"),
+            "instrument": _("Instrument"),
+            "value_streams": _("Value streams"),
+            "opens_at": _("Opens at"),
+            "closes_at": _("Closes at"),
+            "status": _("Status"),
+            "anonymity_threshold": _("Anonymity threshold"),
+            "access": _("Access"),
         }
+        help_texts = {
+            "slug": _("In the questionnaire link: spring-2027 gives /s/spring-2027/. Letters, digits, hyphens."),
+            "closes_at": _("Empty: open until closed."),
+            "status": _("Respondents can answer while the wave is open and between its opening and closing times."),
+            "access": _(
+                "Personal invitations are one-time links; the open link then shows that a personal link is needed."
+            ),
+        }
+        error_messages = {"slug": {"unique": _("Wave with this Slug already exists.")}}
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,21 +89,26 @@ class WaveForm(forms.ModelForm):
         self.fields["instrument"].queryset = InstrumentVersion.objects.order_by("code", "version")
         self.fields["anonymity_threshold"].min_value = MIN_ANONYMITY_THRESHOLD
         self.fields["anonymity_threshold"].widget.attrs["min"] = MIN_ANONYMITY_THRESHOLD
+        # Help texts with a number in them: put together here, in the language of the request.
+        self.fields["opens_at"].help_text = gettext("In %(time_zone)s time.") % {"time_zone": settings.TIME_ZONE}
+        self.fields["anonymity_threshold"].help_text = gettext(
+            "Groups with fewer respondents are never shown (at least %(minimum)s)."
+        ) % {"minimum": MIN_ANONYMITY_THRESHOLD}
         self.has_responses = bool(self.instance.pk) and self.instance.responses.exists()
         if self.has_responses:
             self.fields["instrument"].disabled = True
-            self.fields["instrument"].help_text = "Fixed: the wave has responses to this instrument's items."
+            self.fields["instrument"].help_text = gettext("Fixed: the wave has responses to this instrument's items.")
         head_counts = {hc.value_stream_id: hc for hc in self.instance.head_counts.all()} if self.instance.pk else {}
         self.head_count_fields = []
         for stream in self.fields["value_streams"].queryset:
             current = head_counts.get(stream.pk)
             pair = []
-            for side, label in (("biz", "Biz"), ("it", "IT")):
+            for side, label in (("biz", "Biz"), ("it", "IT")):  # Biz and IT in every language
                 name = f"head_{side}_{stream.pk}"
                 self.fields[name] = forms.IntegerField(
                     required=False,
                     min_value=0,
-                    label=f"{stream.name}: {label} people",
+                    label=gettext("%(value_stream)s: %(side)s people") % {"value_stream": stream.name, "side": label},
                     initial=getattr(current, side) if current else None,
                 )
                 pair.append(name)
@@ -98,11 +121,17 @@ class WaveForm(forms.ModelForm):
     def clean_anonymity_threshold(self):
         k = self.cleaned_data["anonymity_threshold"]
         if k < MIN_ANONYMITY_THRESHOLD:
-            raise forms.ValidationError(f"The threshold must be at least {MIN_ANONYMITY_THRESHOLD}.")
+            raise forms.ValidationError(
+                gettext("The threshold must be at least %(minimum)s.") % {"minimum": MIN_ANONYMITY_THRESHOLD}
+            )
         promised = Wave.objects.get(pk=self.instance.pk).anonymity_threshold if self.has_responses else None
         if promised is not None and k < promised:
             raise forms.ValidationError(
-                f"The wave has responses given under a threshold of {promised}; it can rise, but not fall below that."
+                gettext(
+                    "The wave has responses given under a threshold of %(promised)s; "
+                    "it can rise, but not fall below that."
+                )
+                % {"promised": promised}
             )
         return k
 
@@ -111,12 +140,15 @@ class WaveForm(forms.ModelForm):
         existing = set(ValueStream.objects.filter(organization=self.organization).values_list("name", flat=True))
         clashes = sorted(set(names) & existing)
         if clashes:
-            raise forms.ValidationError(f"Already in the organization (tick it above instead): {', '.join(clashes)}.")
+            raise forms.ValidationError(
+                gettext("Already in the organization (tick it above instead): %(names)s.")
+                % {"names": ", ".join(clashes)}
+            )
         if len(set(names)) != len(names):
-            raise forms.ValidationError("A name appears twice.")
+            raise forms.ValidationError(gettext("A name appears twice."))
         too_long = [name for name in names if len(name) > ValueStream._meta.get_field("name").max_length]
         if too_long:
-            raise forms.ValidationError(f"Too long: {too_long[0][:40]}…")
+            raise forms.ValidationError(gettext("Too long: %(name)s…") % {"name": too_long[0][:40]})
         return names
 
     def clean_languages(self):
@@ -129,12 +161,13 @@ class WaveForm(forms.ModelForm):
         if instrument is not None:
             missing = [code for code in languages if code not in instrument.languages]
             if missing:
-                self.add_error("languages", f"The instrument has no texts in: {', '.join(missing)}.")
+                message = gettext("The instrument has no texts in: %(languages)s.") % {"languages": ", ".join(missing)}
+                self.add_error("languages", message)
         if not cleaned.get("value_streams") and not cleaned.get("new_value_streams"):
-            self.add_error("value_streams", "Choose at least one value stream, or name a new one.")
+            self.add_error("value_streams", gettext("Choose at least one value stream, or name a new one."))
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", "The wave must close after it opens.")
+            self.add_error("closes_at", gettext("The wave must close after it opens."))
         return cleaned
 
     @transaction.atomic

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assessments.report import score_wave
 from surveys.models import Wave
@@ -30,8 +31,8 @@ def not_exportable_reason(wave, now=None):
     if wave.availability(now) == "closed":
         return None
     if wave.status == Wave.Status.DRAFT:
-        return "This wave is a draft: there is nothing to export yet."
-    return (
+        return gettext("This wave is a draft: there is nothing to export yet.")
+    return gettext(
         "This wave still takes responses. Exports open when it closes: an export taken now and "
         "another taken later would differ by exactly the people who answered in between."
     )

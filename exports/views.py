@@ -11,6 +11,7 @@ import tempfile
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import RESEARCHER, researched_waves
@@ -65,8 +66,10 @@ def download(request, slug):
     if fmt == SAV:
         try:
             sav_file = _sav_file(plan, layout)
-        except WaveChanged as changed:
-            return _not_exportable(request, wave, f"{str(changed).capitalize()}.")
+        except WaveChanged:
+            # The exception's own text is English, for the command line; the page says it in its language.
+            message = gettext("Responses of the wave were deleted while it was being exported; export it again.")
+            return _not_exportable(request, wave, message)
         return FileResponse(sav_file, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
     response = StreamingHttpResponse(export_chunks(plan, fmt, layout), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'

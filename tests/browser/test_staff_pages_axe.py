@@ -134,3 +134,41 @@ def test_radiator_reloads_itself_until_paused(live_server, browser, value_stream
     with page.expect_event("load"):
         page.clock.fast_forward("05:01")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+@pytest.mark.django_db(transaction=True)
+def test_staff_pages_pass_axe_in_german_and_french(live_server, demo_wave, browser, language):
+    """The translated staff pages, as a browser set to German or French gets them."""
+    organization = demo_wave.organization
+    stream = demo_wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
+    _, radiator_token = RadiatorLink.create(stream, get_user_model().objects.get(username=DEMO_USERNAME))
+    context = browser.new_context(viewport=DESKTOP, locale=language)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    found = findings(page, f"login ({language})")
+    page.locator("input[name=username]").fill(DEMO_USERNAME)  # by name: the labels are in the page's language
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    wave = f"/dashboard/waves/{demo_wave.slug}"
+    pages = [
+        ("dashboards", "/dashboard/"),
+        ("overview", f"{wave}/"),
+        ("organization view", f"{wave}/organization/"),
+        ("value stream", f"{wave}/streams/{stream.pk}/"),
+        ("items", f"{wave}/items/"),
+        ("over time", f"/dashboard/organizations/{organization.pk}/trends/"),
+        ("wave set-up", f"{wave}/set-up/"),
+        ("invitations", f"{wave}/invitations/"),
+        ("exports", "/exports/"),
+        ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
+        ("radiator", f"/radiator/{radiator_token}/"),
+    ]
+    for where, path in pages:
+        assert page.goto(live_server.url + path).status == 200, where
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        found += findings(page, f"{where} ({language})")
+    context.close()
+    assert not found, "axe-core found violations:\n" + "\n".join(found)

@@ -133,3 +133,16 @@ def test_heatmap_cells_carry_their_gap_and_a_star_when_significant(instrument):
             assert label.endswith("*") == (row.mwu_p_holm < 0.05)
     assert any(label == "hidden" for label in labels.values())
     assert any(label.endswith("*") for label in labels.values())  # the test data has significant gaps
+
+
+@pytest.mark.parametrize(
+    ("label", "lines"),
+    [
+        ("Structured Priority Staging", ["Structured", "Priority Staging"]),
+        ("Construction collective du consensus", ["Construction", "collective", "du consensus"]),
+        ("Funktionsweise des Unternehmens offenlegen", ["Funktionsweise des", "Unternehmens", "offenlegen"]),
+        ("Digital Harmony", ["Digital", "Harmony"]),
+    ],
+)
+def test_long_axis_labels_are_broken_until_they_fit_beside_a_small_radar(label, lines):
+    assert charts.wrap(label).split("<br>") == lines

@@ -1,0 +1,151 @@
+"""The staff pages in German and French: no English left, numbers written the way of the language.
+
+Each page is read twice, by a browser that asks for English and by one that asks for German or
+French, on the demo of `make run` (the built-in instrument has every text in all three
+languages). What the English page says in words must not appear on the other: only data (names
+of the organization, value streams and waves, codes) and words alike in every language may.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from dashboards.models import RadiatorLink
+from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
+from surveys.models import Wave
+from tests.surveys.test_languages import (  # noqa: F401 — compiled_catalogues is an autouse fixture there
+    MESSAGE_BOUNDARY,
+    compiled_catalogues,
+    default_language_afterwards,
+    page_language,
+    text_nodes,
+)
+
+OTHER_LANGUAGES = ["de", "fr"]
+# Words alike in English, German and French: marks, abbreviations, each language's own name.
+SAME_WORDS = {
+    "IT",
+    "Biz",
+    "wg",
+    "alpha",
+    "CSV",
+    "PNG",
+    "JSON",
+    "SPSS",
+    "sav",
+    "Markdown",
+    "Admin",
+    "AlignSurvey",
+    "Holm",
+}
+SAME_WORDS |= {"English", "Deutsch", "Français", "Items", "Hedges", "Total", "Dimension", "Item", "Instrument"}
+# Words a language shares with English (German survey research says "Items" and "Dashboards" too).
+SAME_IN = {
+    "de": {"Dashboards", "Status", "Layout", "orange", "Optional", "Export", "Format"},
+    "fr": {"Exports", "Pages", "Codebook", "Format", "Dimensions", "Action", "Invitations", "Export"},
+}
+
+
+@pytest.fixture
+def demo(db):
+    seed_demo(responses=120)
+    wave = Wave.objects.select_related("organization").get(slug=DEMO_WAVE_SLUG)
+    user = get_user_model().objects.get(username=DEMO_USERNAME)
+    _, token = RadiatorLink.create(wave.value_streams.get(name=DEMO_VALUE_STREAMS[2]), user)
+    return wave, user, token
+
+
+def staff_pages(wave, token):
+    stream = wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
+    base = f"/dashboard/waves/{wave.slug}"
+    return {
+        "dashboards": "/dashboard/",
+        "overview": f"{base}/",
+        "organization": f"{base}/organization/",
+        "organization, dimensions": f"{base}/organization/?level=dimension",
+        "value stream": f"{base}/streams/{stream.pk}/",
+        "items": f"{base}/items/",
+        "over time": reverse("dashboards:trends", args=[wave.organization_id]),
+        "wave set-up": f"{base}/set-up/",
+        "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),
+        "invitations": f"{base}/invitations/",
+        "exports": "/exports/",
+        "password": "/accounts/password/",
+        "radiator": f"/radiator/{token}/",
+    }
+
+
+def words(reply, data_names, same=frozenset()):
+    """The pieces of text written in some language, data names and words alike everywhere taken out."""
+    segments = set()
+    for node in text_nodes(reply):
+        for name in data_names:
+            node = node.replace(name, " ")
+        for segment in MESSAGE_BOUNDARY.split(node):
+            segment = " ".join(segment.split())
+            letters = re.sub(r"[^\w]+", " ", segment).split()
+            if [w for w in letters if not w.isdigit() and w not in SAME_WORDS | same and len(w) > 1]:
+                segments.add(segment)
+    return segments
+
+
+def data_names(wave):
+    names = [wave.organization.name, *DEMO_VALUE_STREAMS]
+    names += list(Wave.objects.filter(organization=wave.organization).values_list("title", flat=True))
+    names += [DEMO_USERNAME, DEMO_WAVE_SLUG, DEMO_EARLIER_WAVE_SLUG, str(wave.instrument)]
+    names += ["python manage.py export_responses <wave> --format csv|json|sav [--layout wide|long]"]  # a command
+    return sorted(names, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_staff_pages_have_no_english_in_another_language(demo, language):
+    wave, user, token = demo
+    english, other = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE=language)
+    english.force_login(user)
+    other.force_login(user)
+    names = data_names(wave)
+    instrument = wave.instrument
+    codes = {*instrument.dimensions.values_list("code", flat=True), *instrument.themes.values_list("code", flat=True)}
+    codes |= set(instrument.ordered_items().values_list("code", flat=True))
+    same = SAME_IN[language] | codes
+    for name, path in staff_pages(wave, token).items():
+        english_reply, other_reply = english.get(path), other.get(path)
+        assert english_reply.status_code == other_reply.status_code == 200, name
+        assert page_language(other_reply) == language, name
+        english_words = words(english_reply, names, codes)
+        assert english_words, name
+        left = english_words & words(other_reply, names, same)
+        assert not left, f"English on the {language} page {name!r}: {sorted(left)}"
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_the_log_in_page_has_no_english_in_another_language(db, language):
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/accounts/login/")
+    other = Client(HTTP_ACCEPT_LANGUAGE=language).get("/accounts/login/")
+    assert page_language(other) == language
+    left = words(english, []) & words(other, [], SAME_IN[language])
+    assert not left, sorted(left)
+
+
+def test_numbers_are_written_the_way_of_the_language(demo):
+    wave, user, _ = demo
+    pages = {}
+    for language in ("en", "de", "fr"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(user)
+        pages[language] = client.get(f"/dashboard/waves/{wave.slug}/organization/").content.decode()
+    gap = re.search(r'<td class="text-end fw-semibold">([+−-]?\d+\.\d\d)</td>', pages["en"]).group(1)
+    decimal_comma = gap.replace(".", ",")
+    assert f">{decimal_comma}<" in pages["de"] and f">{decimal_comma}<" in pages["fr"]
+    assert '"separators": ",.' in pages["de"] or '"separators":",.' in pages["de"]
+
+
+def test_the_admin_stays_in_english(db):
+    admin = get_user_model().objects.create_superuser("root", password="x")
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(admin)
+    reply = client.get("/admin/")
+    assert page_language(reply) == "en"
