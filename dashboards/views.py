@@ -451,7 +451,7 @@ def invitations_view(request, slug):
         else:
             count = len(sending.sent)
             # One English text for one and many, as it always read; each catalogue has its own plural forms.
-            message = ngettext("Sent %(count)s invitations.", "Sent %(count)s invitations.", count)
+            message = ngettext("Sent %(count)s invitation.", "Sent %(count)s invitations.", count)
             notice = ("success", message % {"count": count})
             if sending.already_invited:
                 already = gettext("Already invited, not sent again: %(addresses)s.") % {
@@ -466,7 +466,7 @@ def invitations_view(request, slug):
         unused = Invitation.objects.unused().filter(wave=wave, value_stream=data["value_stream"], side=data["side"])
         revoked = sum(invitations.revoke(invitation) for invitation in unused)
         message = ngettext(
-            "Revoked %(count)s unused links of %(value_stream)s, %(side)s.",
+            "Revoked %(count)s unused link of %(value_stream)s, %(side)s.",
             "Revoked %(count)s unused links of %(value_stream)s, %(side)s.",
             revoked,
         )
@@ -480,7 +480,7 @@ def _sending_failed(error):
     """What `invitations.SendingFailed` says, in the page's language."""
     count = len(error.sent)
     message = ngettext(
-        "The mail server failed after %(count)s messages; not sent: %(addresses)s",
+        "The mail server failed after %(count)s message; not sent: %(addresses)s",
         "The mail server failed after %(count)s messages; not sent: %(addresses)s",
         count,
     )
@@ -498,5 +498,5 @@ def _remind(wave, build_url):
         return ("danger", _sending_failed(error))
     except ValueError as error:
         return ("danger", str(error))
-    message = ngettext("Sent %(count)s reminders with new links.", "Sent %(count)s reminders with new links.", count)
+    message = ngettext("Sent %(count)s reminder with a new link.", "Sent %(count)s reminders with new links.", count)
     return ("success", message % {"count": count})

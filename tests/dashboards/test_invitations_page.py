@@ -50,6 +50,9 @@ def test_invitations_by_e_mail_and_reminders(manager_client, wave, value_streams
     assert "Sent 2 reminders with new links." in html
     assert len(mail.outbox) == 4
 
+    html = manager_client.post(page(wave), {**data, "email-addresses": "c@example.org"}).content.decode()
+    assert "Sent 1 invitation." in html  # one, in the singular
+
 
 def test_a_bad_address_sends_nothing_and_keeps_the_list(manager_client, wave, value_streams):
     data = {"action": "email", "email-value_stream": value_streams[0].pk, "email-side": "biz"}
