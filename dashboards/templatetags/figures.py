@@ -90,4 +90,6 @@ def magnitude(code):
         "medium": pgettext("effect size", "medium"),
         "large": pgettext("effect size", "large"),
     }
+    if code is None:  # no effect size (e.g. no spread on either side): nothing to say, not "None"
+        return ""
     return labels.get(code, code)

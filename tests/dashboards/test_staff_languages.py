@@ -12,8 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from dashboards.models import RadiatorLink
+from dashboards.templatetags.figures import magnitude
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
 from surveys.models import Wave
 from tests.surveys.test_languages import (  # noqa: F401 — compiled_catalogues is an autouse fixture there
@@ -149,3 +151,9 @@ def test_the_admin_stays_in_english(db):
     client.force_login(admin)
     reply = client.get("/admin/")
     assert page_language(reply) == "en"
+
+
+def test_effect_size_words_are_translated_and_a_missing_one_reads_as_nothing():
+    assert magnitude("large") == "large" and magnitude(None) == ""
+    with translation.override("de"):
+        assert magnitude("large") == "gross"
