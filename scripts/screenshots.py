@@ -142,6 +142,22 @@ def take_screenshots(base, demo, output):
             shoot(page, output, name)
         desktop.close()
 
+        # The same value stream for a change manager whose browser asks for German.
+        german = browser.new_context(viewport=DESKTOP, device_scale_factor=1, locale="de-CH")
+        page = german.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.locator("input[name=username]").fill(demo["username"])
+        page.locator("input[name=password]").fill(demo["password"])
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(f"{base}/dashboard/")
+        page.goto(f"{wave}/streams/{demo['stream']}/")
+        wait_for_charts(page)
+        # The gap table, with its decimal commas, below the radar.
+        page.locator("table.gap-table").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        shoot(page, output, "value-stream-german")
+        german.close()
+
         # A wall screen: no login, and the full-HD screen the radiator's large type is made for.
         wall = browser.new_context(viewport=WALL, device_scale_factor=1, locale="en-GB")
         page = wall.new_page()
