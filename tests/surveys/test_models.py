@@ -1,8 +1,10 @@
 """What the database itself guarantees, and the small rules on the models."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -257,3 +259,11 @@ def test_scale_label_falls_back_to_the_number(instrument):
     assert instrument.scale_label(4, "de") == "Stimme eher zu"
     instrument.scale_labels = {}
     assert instrument.scale_label(4, "de") == "4"
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    """A model changed without a migration would break `make run` on the next fresh database."""
+    output = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=output)  # exits with 1 on changes
+    assert "No changes detected" in output.getvalue()
