@@ -2,10 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from surveys import invitations
 from surveys.models import Side
 
 MAX_LINKS_AT_ONCE = 2000
@@ -41,18 +41,11 @@ class EmailForm(TargetForm):
     def clean_addresses(self):
         """Refuse the whole list, in the page's language, if anything in it is not an address (as sending would)."""
         addresses = self.cleaned_data["addresses"]
-        invalid = []
-        for line in addresses.replace(",", "\n").splitlines():
-            address = line.strip()
-            if not address:
-                continue
-            try:
-                validate_email(address)
-            except ValidationError:
-                invalid.append(address)
-        if invalid:
+        try:
+            invitations.clean_addresses(addresses.replace(",", "\n").splitlines())
+        except invitations.InvalidAddresses as error:
             message = gettext("Not e-mail addresses: %(addresses)s. Nothing was sent.")
-            raise ValidationError(message % {"addresses": ", ".join(invalid)})
+            raise ValidationError(message % {"addresses": ", ".join(error.addresses)}) from error
         return addresses
 
     def address_list(self):

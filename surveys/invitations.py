@@ -135,10 +135,18 @@ def invitations_csv_rows(pairs, build_url):
         yield [name, invitation.side, build_url(token)]
 
 
+class InvalidAddresses(ValueError):
+    """Some entries of a list are not e-mail addresses; `addresses` names them."""
+
+    def __init__(self, addresses):
+        self.addresses = addresses
+        super().__init__(f"Not e-mail addresses: {', '.join(addresses)}. Nothing was sent.")
+
+
 def clean_addresses(emails):
     """The addresses of `emails`, stripped, without blanks and repeats (ignoring case).
 
-    Raises ValueError naming every address that is not one, so nothing is sent from a list with typos.
+    Raises InvalidAddresses naming every address that is not one, so nothing is sent from a list with typos.
     """
     addresses, seen, invalid = [], set(), []
     for raw in emails:
@@ -154,7 +162,7 @@ def clean_addresses(emails):
             seen.add(address.lower())
             addresses.append(address)
     if invalid:
-        raise ValueError(f"Not e-mail addresses: {', '.join(invalid)}. Nothing was sent.")
+        raise InvalidAddresses(invalid)
     return addresses
 
 
