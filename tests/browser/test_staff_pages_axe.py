@@ -41,9 +41,30 @@ def findings(page, where):
     return [f"{where}: {violation}" for violation in wcag_violations(page)]
 
 
+def staff_pages(wave, stream):
+    """(name, path) of every staff page a logged-in change manager and researcher of the demo opens."""
+    base = f"/dashboard/waves/{wave.slug}"
+    organization = wave.organization_id
+    return [
+        ("dashboards", "/dashboard/"),
+        ("overview", f"{base}/"),
+        ("organization view", f"{base}/organization/"),
+        ("value stream", f"{base}/streams/{stream.pk}/"),
+        ("value stream, dimensions", f"{base}/streams/{stream.pk}/?level=dimension"),
+        ("organization view, dimensions", f"{base}/organization/?level=dimension"),
+        ("items", f"{base}/items/"),
+        ("over time", f"/dashboard/organizations/{organization}/trends/"),
+        ("new wave", f"/dashboard/organizations/{organization}/waves/new/"),
+        ("invitations", f"{base}/invitations/"),
+        ("exports", "/exports/"),
+        ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
+        ("password change", "/accounts/password/"),
+        ("wave set-up", f"{base}/set-up/"),
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_staff_pages_pass_axe(live_server, demo_wave, browser):
-    organization = demo_wave.organization
     stream = demo_wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
     create_invitations(demo_wave, stream, Side.IT, 3)  # the invitations page then has its table
     _, radiator_token = RadiatorLink.create(stream, get_user_model().objects.get(username=DEMO_USERNAME))
@@ -65,23 +86,7 @@ def test_staff_pages_pass_axe(live_server, demo_wave, browser):
     staff = browser.new_context(viewport=DESKTOP)
     page = staff.new_page()
     log_in(page, live_server.url)
-    wave = f"/dashboard/waves/{demo_wave.slug}"
-    pages = [
-        ("dashboards", "/dashboard/"),
-        ("overview", f"{wave}/"),
-        ("organization view", f"{wave}/organization/"),
-        ("value stream", f"{wave}/streams/{stream.pk}/"),
-        ("value stream, dimensions", f"{wave}/streams/{stream.pk}/?level=dimension"),
-        ("organization view, dimensions", f"{wave}/organization/?level=dimension"),
-        ("items", f"{wave}/items/"),
-        ("over time", f"/dashboard/organizations/{organization.pk}/trends/"),
-        ("new wave", f"/dashboard/organizations/{organization.pk}/waves/new/"),
-        ("invitations", f"{wave}/invitations/"),
-        ("exports", "/exports/"),
-        ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
-        ("password change", "/accounts/password/"),
-        ("wave set-up", f"{wave}/set-up/"),
-    ]
+    pages = staff_pages(demo_wave, stream)
     for where, path in pages:
         assert page.goto(live_server.url + path).status == 200, where
         found += findings(page, where)
@@ -91,7 +96,7 @@ def test_staff_pages_pass_axe(live_server, demo_wave, browser):
     expect(page.get_by_role("alert")).to_be_visible()
     found += findings(page, "wave set-up, with an error")
     # A radiator link just created (shown once), then logging out.
-    page.goto(f"{live_server.url}{wave}/streams/{stream.pk}/")
+    page.goto(f"{live_server.url}/dashboard/waves/{demo_wave.slug}/streams/{stream.pk}/")
     page.get_by_label("Label (where the screen hangs)").fill("Lobby")
     page.get_by_role("button", name="Create a radiator link").click()
     expect(page.get_by_label("Link", exact=True)).to_be_visible()
@@ -140,7 +145,6 @@ def test_radiator_reloads_itself_until_paused(live_server, browser, value_stream
 @pytest.mark.django_db(transaction=True)
 def test_staff_pages_pass_axe_in_german_and_french(live_server, demo_wave, browser, language):
     """The translated staff pages, as a browser set to German or French gets them."""
-    organization = demo_wave.organization
     stream = demo_wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
     _, radiator_token = RadiatorLink.create(stream, get_user_model().objects.get(username=DEMO_USERNAME))
     context = browser.new_context(viewport=DESKTOP, locale=language)
@@ -152,20 +156,7 @@ def test_staff_pages_pass_axe_in_german_and_french(live_server, demo_wave, brows
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/dashboard/")
-    wave = f"/dashboard/waves/{demo_wave.slug}"
-    pages = [
-        ("dashboards", "/dashboard/"),
-        ("overview", f"{wave}/"),
-        ("organization view", f"{wave}/organization/"),
-        ("value stream", f"{wave}/streams/{stream.pk}/"),
-        ("items", f"{wave}/items/"),
-        ("over time", f"/dashboard/organizations/{organization.pk}/trends/"),
-        ("wave set-up", f"{wave}/set-up/"),
-        ("invitations", f"{wave}/invitations/"),
-        ("exports", "/exports/"),
-        ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
-        ("radiator", f"/radiator/{radiator_token}/"),
-    ]
+    pages = [*staff_pages(demo_wave, stream), ("radiator", f"/radiator/{radiator_token}/")]
     for where, path in pages:
         assert page.goto(live_server.url + path).status == 200, where
         expect(page.locator("html")).to_have_attribute("lang", language)
