@@ -1,8 +1,9 @@
-"""Gather a wave into arrays: the only place where the assessment touches the database.
+"""Gather a release of a wave into arrays: the only place where the assessment touches the database.
 
 A handful of queries, whatever the number of responses: the instrument's items, the wave's
-value streams, and its responses with their answer codes (surveys/answer_codes.py), one short
-row per response. Everything after this is numpy.
+value streams, and the release's responses with their answer codes (surveys/answer_codes.py),
+one short row per response. Everything after this is numpy. Only a release is ever read, never
+the live responses (surveys/releases.py says why).
 """
 
 import itertools
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
+from django.utils import timezone
 
 from surveys import answer_codes
 from surveys.models import Answer, Response, Side
@@ -39,14 +41,27 @@ class WaveData:
     response_is_biz: np.ndarray  # bool
     answers: np.ndarray  # float, raw answers; NaN = not answered or not applicable
     not_applicable: np.ndarray  # bool, same shape: the respondent chose "not applicable"
+    release: dict | None = None  # {"number", "kind", "responses", "created_on"} of the release read
 
     @property
     def scale_points(self):
         return self.scale_max - self.scale_min + 1
 
 
-def gather_wave(wave):
-    """Read `wave` into a WaveData with a constant number of queries."""
+def release_summary(release):
+    """The release as plain data, for the report and its JSON."""
+    return {
+        "number": release.number,
+        "kind": release.kind,
+        "responses": release.responses,
+        "created_on": timezone.localdate(release.created_at).isoformat(),
+    }
+
+
+def gather_wave(wave, release):
+    """Read the responses of `release` (a surveys.models.Release of `wave`) into a WaveData, in a few queries."""
+    if release.wave_id != wave.pk:
+        raise ValueError(f"release {release} is not a release of {wave}")
     instrument = wave.instrument
     items = list(instrument.ordered_items())
     themes = list(dict.fromkeys(item.theme for item in items))
@@ -54,9 +69,9 @@ def gather_wave(wave):
     value_streams = sorted(wave.value_streams.all(), key=lambda vs: vs.name)
     item_ids = [item.pk for item in items]
 
-    responses = _coded_responses(wave, len(item_ids), instrument.scale_min)
+    responses = _coded_responses(wave, release.number, len(item_ids), instrument.scale_min)
     if responses is None:
-        responses = _plain_responses(wave, item_ids)
+        responses = _plain_responses(wave, release.number, item_ids)
     stream_ids, is_biz, answers, not_applicable = responses
 
     # Value stream index of each response, looked up once per distinct value stream.
@@ -92,10 +107,11 @@ def gather_wave(wave):
         response_is_biz=is_biz,
         answers=answers,
         not_applicable=not_applicable,
+        release=release_summary(release),
     )
 
 
-# The whole wave in one row: every response's answer codes (as hex, one string) and its cell,
+# The whole release in one row: every response's answer codes (as hex, one string) and its cell,
 # 2 · value stream id + 1 if Biz (comma-separated), aggregated in the database's C code rather
 # than handed over as 100,000 rows of Python objects; plus the count of responses without codes
 # of the right length. Both aggregates walk the same rows in the same order, so they line up.
@@ -103,19 +119,20 @@ AGGREGATED_CODES_SQL = {
     "sqlite": (
         "SELECT COUNT(*), SUM(answer_codes IS NULL OR length(answer_codes) != %(items)s), "
         "group_concat(hex(answer_codes), ''), group_concat(value_stream_id * 2 + (side = %(biz)s), ',') "
-        "FROM (SELECT answer_codes, value_stream_id, side FROM {table} WHERE wave_id = %(wave)s ORDER BY id)"
+        "FROM (SELECT answer_codes, value_stream_id, side FROM {table} "
+        "WHERE wave_id = %(wave)s AND released_in <= %(release)s ORDER BY id)"
     ),
     "postgresql": (
         "SELECT COUNT(*), SUM(CASE WHEN answer_codes IS NULL OR length(answer_codes) != %(items)s THEN 1 ELSE 0 END), "
         "encode(string_agg(answer_codes, ''::bytea ORDER BY id), 'hex'), "
         "string_agg((value_stream_id * 2 + CASE WHEN side = %(biz)s THEN 1 ELSE 0 END)::text, ',' ORDER BY id) "
-        "FROM {table} WHERE wave_id = %(wave)s"
+        "FROM {table} WHERE wave_id = %(wave)s AND released_in <= %(release)s"
     ),
 }
 
 
-def _coded_responses(wave, item_count, scale_min):
-    """The wave's responses in primary-key order, read from their answer codes in one row.
+def _coded_responses(wave, release_number, item_count, scale_min):
+    """The release's responses in primary-key order (random, as ids are), read from their answer codes in one row.
 
     Returns (value stream ids, is Biz, answers, not applicable), or None when some response has
     no codes of this instrument's length (stored by other means than ours) or the database is
@@ -126,7 +143,10 @@ def _coded_responses(wave, item_count, scale_min):
         return None
     table = connection.ops.quote_name(Response._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=table), {"items": item_count, "biz": Side.BIZ.value, "wave": wave.pk})
+        cursor.execute(
+            sql.format(table=table),
+            {"items": item_count, "biz": Side.BIZ.value, "wave": wave.pk, "release": release_number},
+        )
         count, uncoded, codes_hex, cells = cursor.fetchone()
     if not count:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), *answer_codes.decode(b"", 0, item_count, scale_min)
@@ -137,19 +157,21 @@ def _coded_responses(wave, item_count, scale_min):
     return cells >> 1, (cells & 1) == 1, answers, not_applicable
 
 
-def _plain_responses(wave, item_ids):
+def _plain_responses(wave, release_number, item_ids):
     """Like `_coded_responses`, from the answer rows: one row per response and per answer."""
     responses = np.array(
-        Response.objects.filter(wave=wave).order_by("pk").values_list("pk", "value_stream_id", "side"),
+        Response.objects.filter(wave=wave, released_in__lte=release_number)
+        .order_by("pk")
+        .values_list("pk", "value_stream_id", "side"),
         dtype=object,
     ).reshape(-1, 3)
     response_ids = responses[:, 0].astype(np.int64)
-    answers, not_applicable = _answer_matrix(wave, response_ids, item_ids)
+    answers, not_applicable = _answer_matrix(wave, release_number, response_ids, item_ids)
     return responses[:, 1].astype(np.int64), responses[:, 2] == Side.BIZ.value, answers, not_applicable
 
 
-def _answer_matrix(wave, response_ids, item_ids):
-    """All answers of the wave as a responses × items matrix, from one query."""
+def _answer_matrix(wave, release_number, response_ids, item_ids):
+    """All answers of the release as a responses × items matrix, from one query."""
     shape = (len(response_ids), len(item_ids))
     answers = np.full(shape, np.nan)
     not_applicable = np.zeros(shape, dtype=bool)
@@ -159,10 +181,11 @@ def _answer_matrix(wave, response_ids, item_ids):
     response_table = connection.ops.quote_name(Response._meta.db_table)
     sql = (
         f"SELECT a.response_id, a.item_id, COALESCE(a.value, {NA_CODE}) "  # noqa: S608
-        f"FROM {answer_table} a JOIN {response_table} r ON r.id = a.response_id WHERE r.wave_id = %s"
+        f"FROM {answer_table} a JOIN {response_table} r ON r.id = a.response_id "
+        "WHERE r.wave_id = %s AND r.released_in <= %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [wave.pk])
+        cursor.execute(sql, [wave.pk, release_number])
         flat = np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
     triples = flat.reshape(-1, 3)
     rows = np.searchsorted(response_ids, triples[:, 0])

@@ -1,9 +1,10 @@
 """How each item was answered, per side: the counts behind the Likert charts.
 
-Pure, like `report.build_report`: it reads a `gather.WaveData` and applies the same anonymity
-rules (`anonymity.suppress_cells`). A group here is the respondents of one side who answered the
-item (on the scale or "not applicable") in one value stream, or in all of them together. A group
-that the rules suppress carries no counts at all, so no page or file built on this can show them.
+Pure, like `report.build_report`: it reads a `gather.WaveData` and hides exactly the groups the
+report hides (`report.disclosure`: one decision per side for every table). A group here is the
+respondents of one side who answered the item (on the scale or "not applicable") in one value
+stream, or in all of them together. A hidden group carries no counts at all, so no page or file
+built on this can show them.
 
 Answers are counted as given, not reverse-coded: a chart of an item shows what people said to
 its wording.
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .anonymity import SHOWN, SUPPRESSED, suppress_cells
+from .anonymity import SHOWN, SUPPRESSED, cell_status
+from .report import disclosure
 
 SIDES = ("biz", "it")
 
@@ -40,7 +42,7 @@ def item_groups(data):
 
     Ordered by item (questionnaire order), then value stream (pooled last), then Biz before IT.
     """
-    k = data.anonymity_threshold
+    groups_shown = disclosure(data)
     n_streams = len(data.value_stream_names)
     n_points = data.scale_points
     n_items = len(data.item_codes)
@@ -68,25 +70,19 @@ def item_groups(data):
 
     groups = []
     for i, code in enumerate(data.item_codes):
-        visibility = {}
-        for side in SIDES:
-            counts, not_applicable = by_side[side]
-            respondents = counts[:, i, :].sum(axis=1) + not_applicable[:, i]
-            visibility[side] = suppress_cells(
-                dict(zip(data.value_stream_names, respondents.tolist(), strict=True)), int(respondents.sum()), k
-            )
         for s, name in [*enumerate(data.value_stream_names), (None, None)]:
             for side in SIDES:
                 counts, not_applicable = by_side[side]
-                status = visibility[side].pooled if name is None else visibility[side].by_value_stream[name]
+                if name is None:
+                    group_counts, group_not_applicable = counts[:, i, :].sum(axis=0), int(not_applicable[:, i].sum())
+                else:
+                    group_counts, group_not_applicable = counts[s, i, :], int(not_applicable[s, i])
+                respondents = int(group_counts.sum()) + group_not_applicable
+                status = cell_status(groups_shown.status(side, name), respondents)
                 group = ItemGroup(value_stream=name, item=code, side=side, status=status)
                 if status == SHOWN:
-                    if name is None:
-                        group.counts = counts[:, i, :].sum(axis=0).tolist()
-                        group.not_applicable = int(not_applicable[:, i].sum())
-                    else:
-                        group.counts = counts[s, i, :].tolist()
-                        group.not_applicable = int(not_applicable[s, i])
+                    group.counts = group_counts.tolist()
+                    group.not_applicable = group_not_applicable
                 elif status != SUPPRESSED:  # empty: nobody answered, which reveals nothing
                     group.counts = [0] * n_points
                     group.not_applicable = 0

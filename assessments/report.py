@@ -12,8 +12,10 @@ Conventions (see README, "Statistics"):
 - Holm families: the shown comparisons of one value stream at one level (themes, or
   dimensions); the pooled rows form their own two families. Benjamini–Hochberg q uses the same
   families;
-- Cronbach's alpha per theme over all the wave's respondents who answered every item of the
-  theme; like any group, it is withheld (no n, no alpha) when fewer than k respondents qualify.
+- Cronbach's alpha per theme over all the release's respondents who answered every item of the
+  theme; like any group, it is withheld (no n, no alpha) when fewer than k respondents qualify;
+- which groups are hidden is decided once per side for every measure (`disclosure`, with the
+  rules of `anonymity`), and the item counts (`items`) and exports use the same decision.
 """
 
 import math
@@ -22,11 +24,11 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import stats
-from .anonymity import suppress_cells
+from .anonymity import EMPTY, SHOWN, SUPPRESSED, cell_status, suppress_groups
 from .gather import gather_wave
 
 THEME, DIMENSION = "theme", "dimension"
-SHOWN, SUPPRESSED, EMPTY = "shown", "suppressed", "empty"
+SIDES = ("biz", "it")
 COMPARISON_FIGURES = ("gap", "mwu_u", "mwu_p", "rank_biserial", "welch_t", "welch_p", "hedges_g")
 
 
@@ -90,6 +92,7 @@ class Report:
     value_streams: list
     themes: list  # [{"code", "name", "dimension"}]
     dimensions: list  # [{"code", "name"}]
+    release: dict | None = None  # {"number", "kind", "responses", "created_on"} of the release read
     reliability: list = field(default_factory=list)
     comparisons: list = field(default_factory=list)
 
@@ -152,8 +155,64 @@ def _measures(data, theme_matrix, dimension_matrix):
     return measures
 
 
+def measure_presence(data, theme_matrix, dimension_matrix):
+    """Which measures count each response: a (responses, measures) bool matrix.
+
+    Columns: the respondent (always), each item (answered on the scale or "not applicable", as
+    the item charts count), each theme and each dimension (a score, as the report counts) — the
+    measures the anonymity rules look at, in this order (see `measure_columns`).
+    """
+    answered = ~np.isnan(data.answers) | data.not_applicable
+    return np.column_stack(
+        [np.ones(len(data.answers), dtype=bool), answered, ~np.isnan(theme_matrix), ~np.isnan(dimension_matrix)]
+    )
+
+
+def measure_columns(data):
+    """The names of `measure_presence`'s columns: "respondents", then item, theme and dimension codes."""
+    return ["respondents", *data.item_codes, *data.theme_codes, *data.dimension_codes]
+
+
+def group_counts(value_stream, is_biz, presence, n_streams):
+    """Respondents counted per (value stream, side, measure): an int array (streams, 2, measures); side 0 is Biz."""
+    cells = 2 * np.asarray(value_stream, dtype=np.int64) + np.where(is_biz, 0, 1)
+    counts = np.stack(
+        [np.bincount(cells, weights=column, minlength=2 * n_streams) for column in presence.T.astype(np.float64)],
+        axis=-1,
+    )
+    return counts.reshape(n_streams, 2, presence.shape[1]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Which groups of a release are shown, per side: one decision for every table and file."""
+
+    by_side: dict  # "biz" / "it" -> anonymity.GroupVisibility
+
+    def status(self, side, value_stream=None):
+        """The status of a group (None: the pooled cells of the side)."""
+        visibility = self.by_side[side]
+        return visibility.pooled if value_stream is None else visibility.by_value_stream[value_stream]
+
+
+def disclose(value_stream_names, counts, k):
+    """The Disclosure of a release from its `group_counts` (value streams in the order of the names)."""
+    return Disclosure(
+        by_side={side: suppress_groups(counts[:, s, :], list(value_stream_names), k) for s, side in enumerate(SIDES)}
+    )
+
+
+def disclosure(data, theme_matrix=None, dimension_matrix=None):
+    """The Disclosure of a release read into `data` (scores computed here unless given)."""
+    if theme_matrix is None:
+        _, theme_matrix, dimension_matrix = score_wave(data)
+    presence = measure_presence(data, theme_matrix, dimension_matrix)
+    counts = group_counts(data.response_value_stream, data.response_is_biz, presence, len(data.value_stream_names))
+    return disclose(data.value_stream_names, counts, data.anonymity_threshold)
+
+
 def build_report(data):
-    """The full report of a wave from its arrays (no database)."""
+    """The full report of a release from its arrays (no database)."""
     k = data.anonymity_threshold
     reverse_coded, theme_matrix, dimension_matrix = score_wave(data)
     report = Report(
@@ -168,10 +227,11 @@ def build_report(data):
             for t, code in enumerate(data.theme_codes)
         ],
         dimensions=[{"code": code, "name": data.dimension_names[d]} for d, code in enumerate(data.dimension_codes)],
+        release=data.release,
     )
+    groups = disclosure(data, theme_matrix, dimension_matrix)
     n_streams = len(data.value_stream_names)
     # Cell of each response: (value stream, side) numbered 2 · stream + side, side 0 = Biz, 1 = IT.
-    sides = (("biz", 0), ("it", 1))
     response_cell = 2 * data.response_value_stream + np.where(data.response_is_biz, 0, 1)
     for measure in _measures(data, theme_matrix, dimension_matrix):
         # Every figure of a cell comes from how often each score (and each answer of the
@@ -184,19 +244,10 @@ def build_report(data):
         )
         counts, item_counts = _with_pooled(counts, n_streams), _with_pooled(item_counts, n_streams)
         n = counts.sum(axis=-1)  # [stream, side]; the last stream is the pooled one
-        status = {
-            side_name: suppress_cells(
-                dict(zip(data.value_stream_names, n[:n_streams, side].tolist(), strict=True)), int(n[-1, side]), k
-            )
-            for side_name, side in sides
-        }
         for stream_index, stream_name in [*enumerate(data.value_stream_names), (n_streams, None)]:
             cells, statuses = {}, {}
-            for side_name, side in sides:
-                visibility = status[side_name]
-                statuses[side_name] = (
-                    visibility.pooled if stream_name is None else visibility.by_value_stream[stream_name]
-                )
+            for side, side_name in enumerate(SIDES):
+                statuses[side_name] = cell_status(groups.status(side_name, stream_name), n[stream_index, side])
                 cells[side_name] = _side_cell(
                     statuses[side_name],
                     levels,
@@ -285,6 +336,6 @@ def _reliability(data, reverse_coded, k):
     return rows
 
 
-def wave_report(wave):
-    """Gather and build the report of a wave: the one entry point for pages and commands."""
-    return build_report(gather_wave(wave))
+def wave_report(wave, release):
+    """Gather and build the report of a release of `wave`: the one entry point for pages and commands."""
+    return build_report(gather_wave(wave, release))

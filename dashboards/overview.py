@@ -1,14 +1,16 @@
-"""The wave overview's table: responses per value stream and side, against the head count.
+"""The wave overview: responses per value stream and side against the head count, and the releases.
 
 Counts only: how many people answered says nothing about what they answered, and change
-managers need it to chase participation. Scores stay on the pages that apply the anonymity rules.
+managers need it to chase participation. Scores stay on the pages that read a release and apply
+the anonymity rules.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from surveys.models import HeadCount, Response, Side
+from surveys.models import HeadCount, Release, Response, Side, Wave
+from surveys.releases import groups_to_release, newest_release, pending_counts
 
 
 @dataclass
@@ -16,6 +18,8 @@ class ResponseRow:
     value_stream: object
     biz: int
     it: int
+    released_biz: int  # of `biz`, in the newest release
+    released_it: int
     head_count: object  # surveys.models.HeadCount or None
     below_threshold: bool  # a side has 0 < n < k: its scores are hidden on every page
 
@@ -58,13 +62,14 @@ class ResponseTable:
 
 def response_table(wave, organization_streams):
     """One row per value stream of the wave (and any other stream that has responses in it)."""
-    counts = {
-        (stream_id, side): n
-        for stream_id, side, n in Response.objects.filter(wave=wave)
+    counts, released = {}, {}
+    for stream_id, side, n, n_released in (
+        Response.objects.filter(wave=wave)
         .values_list("value_stream_id", "side")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), released=Count("id", filter=Q(released_in__isnull=False)))
         .order_by()
-    }
+    ):
+        counts[(stream_id, side)], released[(stream_id, side)] = n, n_released
     head_counts = {head_count.value_stream_id: head_count for head_count in HeadCount.objects.filter(wave=wave)}
     k = wave.anonymity_threshold
     rows = []
@@ -77,8 +82,42 @@ def response_table(wave, organization_streams):
                 value_stream=vs,
                 biz=biz,
                 it=it,
+                released_biz=released.get((vs.pk, Side.BIZ.value), 0),
+                released_it=released.get((vs.pk, Side.IT.value), 0),
                 head_count=head_counts.get(vs.pk),
                 below_threshold=any(0 < n < k for n in (biz, it)),
             )
         )
     return ResponseTable(rows=rows, biz=sum(r.biz for r in rows), it=sum(r.it for r in rows))
+
+
+@dataclass
+class ReleaseState:
+    """Where a wave's results stand: its newest release, and what waits for the next one."""
+
+    wave: object
+    release: object  # surveys.models.Release or None
+    waiting: int  # responses in no release yet
+    ready: int  # of them, those the next release would add now
+
+    @property
+    def is_final(self):
+        return self.release is not None and self.release.kind == Release.Kind.FINAL
+
+    @property
+    def can_release_now(self):
+        """Whether a change manager's "release now" would add something."""
+        return self.wave.interim_results and self.wave.status == Wave.Status.OPEN and self.ready > 0
+
+
+def release_state(wave):
+    """The ReleaseState of `wave` (two small queries)."""
+    release = newest_release(wave)
+    pending = pending_counts(wave)
+    chosen = groups_to_release(pending, wave.anonymity_threshold, first=release is None)
+    return ReleaseState(
+        wave=wave,
+        release=release,
+        waiting=sum(pending.values()),
+        ready=sum(pending[group] for group in chosen),
+    )

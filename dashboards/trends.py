@@ -1,5 +1,6 @@
 """The gap per theme over an organization's waves, per value stream and pooled.
 
+Each wave counts with its newest release, like its own pages; a wave without one is not shown.
 Only waves on one and the same instrument version are compared: another version may word or
 group its items differently, so its scores are not the same measure.
 """
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from assessments.report import THEME
+from surveys.closing import close_those_due
 from surveys.models import InstrumentVersion, Wave
+from surveys.releases import newest_release
 
 from .wave_data import organization_streams, wave_figures
 
@@ -36,14 +39,12 @@ class Trends:
         return [wave.slug for wave in self.waves]
 
 
-def _reported_waves(organization):
-    return Wave.objects.filter(organization=organization).exclude(status=Wave.Status.DRAFT)
-
-
 def gap_trends(organization, instrument_pk=None):
+    close_those_due(Wave.objects.filter(organization=organization))
+    reported = Wave.objects.filter(organization=organization, releases__isnull=False).distinct()
     instruments = list(
-        InstrumentVersion.objects.filter(waves__in=_reported_waves(organization))
-        .annotate(wave_count=Count("waves"))
+        InstrumentVersion.objects.filter(waves__in=reported)
+        .annotate(wave_count=Count("waves", distinct=True))
         .order_by("-wave_count", "code", "version")
     )
     instrument = next(
@@ -51,10 +52,8 @@ def gap_trends(organization, instrument_pk=None):
     )
     if instrument is None:
         return Trends(instruments=[], instrument=None, waves=[], series=[])
-    waves = list(_reported_waves(organization).filter(instrument=instrument).order_by("opens_at"))
-    reports = []
-    for wave in waves:
-        reports.append(wave_figures(wave, organization_streams(wave)).report)
+    waves = list(reported.filter(instrument=instrument).order_by("opens_at"))
+    reports = [wave_figures(wave, organization_streams(wave), newest_release(wave)).report for wave in waves]
 
     stream_names = sorted({name for report in reports for name in report.value_streams})
     themes = reports[0].themes if reports else []

@@ -1,6 +1,8 @@
 """The change manager's pages. Thin: they look things up, ask `wave_data` for the figures and
 `charts` for the pictures, and render. Every number comes from the assessment report."""
 
+from functools import wraps
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import CHANGE_MANAGER, managed_organizations, managed_waves
 from accounts.views import role_required
-from assessments.report import DIMENSION, THEME
+from assessments.report import DIMENSION, SUPPRESSED, THEME
 from assessments.stats import COHEN_THRESHOLDS
 from surveys import invitations
+from surveys.closing import close_if_due, close_those_due
 from surveys.models import Invitation, ValueStream, Wave
 from surveys.ratelimit import RADIATOR_LOOKUPS
+from surveys.releases import newest_release, release_interim
 
 from . import charts
 from .csv_files import (
@@ -31,7 +35,7 @@ from .csv_files import (
 )
 from .invitation_forms import EmailForm, LinksForm, TargetForm
 from .models import RadiatorLink
-from .overview import response_table
+from .overview import release_state, response_table
 from .trends import gap_trends
 from .wave_data import organization_streams, wave_figures
 from .wave_setup import WaveForm
@@ -55,20 +59,32 @@ def home(request):
     return render(request, "dashboards/home.html", {"organizations": organizations})
 
 
+# The tab of the wave's navigation that each page of figures belongs to.
+NAV_PAGES = {"organization_view": "organization", "value_stream_view": "streams", "items_view": "items"}
+
+
+class NoResultsYet(Exception):
+    """The wave has no release yet: its figures do not exist for anyone."""
+
+
 class WavePage:
-    """What every page of one wave needs: the wave, its value streams and (lazily) its figures."""
+    """What every page of one wave needs: the wave, its value streams, its newest release and (lazily) its figures."""
 
     def __init__(self, slug, waves):
         """`waves`: the waves the visitor may see; any other wave is "not found"."""
-        self.wave = get_object_or_404(waves.select_related("organization", "instrument"), slug=slug)
+        self.wave = close_if_due(get_object_or_404(waves.select_related("organization", "instrument"), slug=slug))
         self.organization_streams = organization_streams(self.wave)
         self.value_streams = [vs for vs in self.organization_streams if vs.in_wave]
+        self.release = newest_release(self.wave)
         self._figures = None
 
     @property
     def figures(self):
+        """The figures of the newest release; NoResultsYet when there is none."""
+        if self.release is None:
+            raise NoResultsYet()
         if self._figures is None:
-            self._figures = wave_figures(self.wave, self.organization_streams)
+            self._figures = wave_figures(self.wave, self.organization_streams, self.release)
         return self._figures
 
     @property
@@ -91,8 +107,26 @@ class WavePage:
             "wave": self.wave,
             "value_streams": self.value_streams,
             "k": self.wave.anonymity_threshold,
+            "release": self.release,
             **extra,
         }
+
+
+def results_page(view):
+    """A page or file of a wave's figures: without a release yet, the page that says when they come."""
+
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        page = WavePage(slug, managed_waves(request.user))
+        try:
+            return view(request, page, *args, **kwargs)
+        except NoResultsYet:
+            context = page.context(page=NAV_PAGES.get(view.__name__, ""), state=release_state(page.wave))
+            # A page says so; a file that does not exist yet is "not found", with the same explanation.
+            status = 404 if view.__name__.endswith("_csv") else 200
+            return render(request, "dashboards/no_results.html", context, status=status)
+
+    return change_manager_required(wrapper)
 
 
 def _level(request):
@@ -102,9 +136,24 @@ def _level(request):
 
 @change_manager_required
 def wave_overview(request, slug):
+    """Response counts, and the wave's releases: the figures change only when a release is made."""
     page = WavePage(slug, managed_waves(request.user))
+    notice = None
+    if request.method == "POST" and request.POST.get("action") == "release":
+        release = release_interim(page.wave)
+        if release is None:
+            notice = ("info", gettext("Nothing to release: no group has enough new responses yet."))
+        else:
+            page.release = release
+            message = gettext("Released interim results: release %(number)s, %(responses)s responses.")
+            notice = ("success", message % {"number": release.number, "responses": release.responses})
     table = response_table(page.wave, page.organization_streams)
-    return render(request, "dashboards/wave_overview.html", page.context(table=table, page="overview"))
+    state = release_state(page.wave)
+    return render(
+        request,
+        "dashboards/wave_overview.html",
+        page.context(table=table, page="overview", state=state, notice=notice),
+    )
 
 
 @change_manager_required
@@ -139,9 +188,8 @@ def wave_responses_csv(request, slug):
     return csv_response(f"{page.wave.slug}-responses.csv", header, rows)
 
 
-@change_manager_required
-def organization_view(request, slug):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def organization_view(request, page):
     report = page.report
     level = _level(request)
     pooled_rows = report.rows(level, None)
@@ -173,24 +221,21 @@ def _heatmap_rows(report):
     return [(stream, [by_key[(stream, theme["code"])] for theme in report.themes]) for stream in report.value_streams]
 
 
-@change_manager_required
-def heatmap_csv(request, slug):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def heatmap_csv(request, page):
     rows = [row for row in page.report.comparisons if row.level == THEME and row.value_stream is not None]
     return csv_response(f"{page.wave.slug}-gaps-by-value-stream.csv", GAP_HEADER, gap_rows(rows))
 
 
-@change_manager_required
-def reliability_csv(request, slug):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def reliability_csv(request, page):
     return csv_response(
         f"{page.wave.slug}-reliability.csv", RELIABILITY_HEADER, reliability_rows(page.report.reliability)
     )
 
 
-@change_manager_required
-def value_stream_view(request, slug, pk):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def value_stream_view(request, page, pk):
     vs = page.stream(pk)
     report = page.report
     level = _level(request)
@@ -208,9 +253,8 @@ def value_stream_view(request, slug, pk):
     return render(request, "dashboards/value_stream.html", context)
 
 
-@change_manager_required
-def gaps_csv(request, slug, pk=None):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def gaps_csv(request, page, pk=None):
     level = _level(request)
     name = None if pk is None else page.stream(pk).name
     filename = f"{page.wave.slug}-{slugify(name or POOLED)}-gaps-{level}.csv"
@@ -233,9 +277,8 @@ def _selected_stream(page, request):
     return page.stream(int(pk))
 
 
-@change_manager_required
-def items_view(request, slug):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def items_view(request, page):
     stream = _selected_stream(page, request)
     name = stream.name if stream else None
     figures = page.figures
@@ -264,9 +307,8 @@ def items_view(request, slug):
     return render(request, "dashboards/items.html", context)
 
 
-@change_manager_required
-def items_csv(request, slug):
-    page = WavePage(slug, managed_waves(request.user))
+@results_page
+def items_csv(request, page):
     stream = _selected_stream(page, request)
     name = stream.name if stream else None
     instrument = page.wave.instrument
@@ -347,11 +389,14 @@ def radiator(request, token):
         RADIATOR_LOOKUPS.count(request)
         raise Http404("This radiator link does not exist or was revoked.")
     vs = link.value_stream
+    # The newest wave of the value stream that has released results; a wave past its closing
+    # time is closed first, so the screen never shows interim results of a finished wave.
+    close_those_due(Wave.objects.filter(value_streams=vs))
     wave = (
-        Wave.objects.filter(value_streams=vs, status__in=[Wave.Status.OPEN, Wave.Status.CLOSED])
-        .filter(opens_at__lte=timezone.now())
+        Wave.objects.filter(value_streams=vs, releases__isnull=False)
         .select_related("instrument", "organization")
         .order_by("-opens_at")
+        .distinct()
         .first()
     )
     context = {"stream": vs, "wave": wave, "now": timezone.now()}
@@ -362,10 +407,13 @@ def radiator(request, token):
         context.update(
             rows=rows,
             k=wave.anonymity_threshold,
+            release=page.release,
             radar=charts.radar(rows, report.scale_min, report.scale_max, "radiator", 640, font_size=18),
-            # respondents per side as the report shows them: a hidden side has no n at all
+            # per side: "hidden", or the respondents as the report shows them
             side_n={
-                side: max((cell.n for row in rows if (cell := getattr(row, side)) is not None), default=None)
+                side: "hidden"
+                if any(getattr(row, f"{side}_status") == SUPPRESSED for row in rows)
+                else max((cell.n for row in rows if (cell := getattr(row, side)) is not None), default=0)
                 for side in ("biz", "it")
             },
         )

@@ -1,17 +1,17 @@
-"""The figures of a wave for the pages: the assessment report and the item counts, cached.
+"""The figures of a wave's newest release for the pages: the assessment report and the item counts, cached.
 
-Every number on a page comes from `assessments` (the same code as `manage.py assess`), computed
-once per state of the wave. Responses are never edited, and ids only grow, so (count, highest id)
-of a wave's responses changes whenever its data does; together with everything else the figures
-depend on (threshold, instrument, value streams, language) it keys the cache. A page therefore
-costs a few small queries when nothing changed, whatever the size of the wave.
+Every number on a page comes from `assessments` (the same code as `manage.py assess`), read from
+a release (surveys/releases.py), never from the live responses. A release never changes, so it
+keys the cache together with everything else the figures depend on (threshold, instrument
+revision, value streams, language): a page costs a few small queries, whatever the size of the
+wave, and a new response changes nothing until the next release.
 """
 
 import hashlib
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import translation
 
 from assessments.gather import gather_wave
@@ -19,35 +19,35 @@ from assessments.items import item_groups
 from assessments.report import build_report
 from surveys.models import ValueStream, Wave
 
-CACHE_VERSION = 2  # raise when the cached structure changes
+CACHE_VERSION = 3  # raise when the cached structure changes
 CACHE_SECONDS = 7 * 24 * 3600
 
 
 class WaveFigures:
-    """The report and the item counts of a wave, each computed on first use and cached apart.
+    """The report and the item counts of a release, each computed on first use and cached apart.
 
     Most pages need the report only; the item counts cost another tenth of a second on a large
-    wave, so only the items pages pay for them. Both come from one reading of the wave.
+    wave, so only the items pages pay for them. Both come from one reading of the release.
     """
 
-    def __init__(self, wave, value_streams):
-        """`value_streams` as from `organization_streams`."""
+    def __init__(self, wave, value_streams, release):
+        """`value_streams` as from `organization_streams`; `release` a surveys.models.Release of the wave."""
         self.wave = wave
-        self._key = cache_key(wave, value_streams)
+        self.release = release
+        self._key = cache_key(wave, value_streams, release)
         self._data = None
 
     def _cached(self, part, compute):
-        key = f"{self._key}:{part}" if self._key else None
-        value = cache.get(key) if key else None
+        key = f"{self._key}:{part}"
+        value = cache.get(key)
         if value is None:
             value = compute(self._gathered())
-            if key:
-                cache.set(key, value, CACHE_SECONDS)
+            cache.set(key, value, CACHE_SECONDS)
         return value
 
     def _gathered(self):
         if self._data is None:
-            self._data = gather_wave(self.wave)
+            self._data = gather_wave(self.wave, self.release)
         return self._data
 
     @cached_property
@@ -77,17 +77,14 @@ def organization_streams(wave):
     )
 
 
-def cache_key(wave, value_streams):
-    state = wave.responses.aggregate(n=Count("id"), last=Max("id"))
-    if not state["n"]:
-        return None  # an empty wave is cheap to compute, and its instrument may still be replaced
+def cache_key(wave, value_streams, release):
     streams = hashlib.sha256(",".join(f"{vs.pk}:{vs.name}" for vs in value_streams).encode()).hexdigest()[:16]
     return (
-        f"wave-figures:v{CACHE_VERSION}:{wave.pk}:{wave.instrument_id}:{wave.anonymity_threshold}:"
-        f"{state['n']}:{state['last']}:{translation.get_language()}:{streams}"
+        f"wave-figures:v{CACHE_VERSION}:{wave.pk}:{release.pk}:{wave.instrument_id}:{wave.instrument.revision}:"
+        f"{wave.anonymity_threshold}:{translation.get_language()}:{streams}"
     )
 
 
-def wave_figures(wave, value_streams):
-    """The figures of `wave` (computed lazily); `value_streams` as from `organization_streams`."""
-    return WaveFigures(wave, value_streams)
+def wave_figures(wave, value_streams, release):
+    """The figures of `release` of `wave` (computed lazily); `value_streams` as from `organization_streams`."""
+    return WaveFigures(wave, value_streams, release)

@@ -1,8 +1,10 @@
 """Setting up a wave in the app: the form a change manager fills in, and saving it.
 
-Two rules protect respondents once a wave has responses: its instrument is fixed (the answers
-belong to its items), and its anonymity threshold can rise but never fall (people answered under
-the promise of that k).
+Three rules protect respondents: once a wave has responses its instrument is fixed (the answers
+belong to its items) and its anonymity threshold can rise but never fall (people answered under
+the promise of that k); once its final results are released it stays closed (`Wave.is_final`).
+Saving a wave as closed closes it at once: the final release, and the end of what answering
+needed (surveys/closing.py).
 """
 
 from django import forms
@@ -11,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys.closing import erase_what_closing_ends
+from surveys.closing import close_wave
 from surveys.models import MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -49,6 +51,7 @@ class WaveForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "status",
+            "interim_results",
             "anonymity_threshold",
             "languages",
             "access",
@@ -67,13 +70,22 @@ class WaveForm(forms.ModelForm):
             "opens_at": _("Opens at"),
             "closes_at": _("Closes at"),
             "status": _("Status"),
+            "interim_results": _("Show interim results while the wave is open"),
             "anonymity_threshold": _("Anonymity threshold"),
             "access": _("Access"),
         }
         help_texts = {
             "slug": _("In the questionnaire link: spring-2027 gives /s/spring-2027/. Letters, digits, hyphens."),
             "closes_at": _("Empty: open until closed."),
-            "status": _("Respondents can answer while the wave is open and between its opening and closing times."),
+            "status": _(
+                "Respondents can answer while the wave is open and between its opening and closing times. Once "
+                "closed, its final results are released and it cannot be opened again: to give people more time, "
+                "move the closing time before the wave closes."
+            ),
+            "interim_results": _(
+                "Released daily and when you ask, each release adding a group's new responses once at least k have "
+                "come in. Without them, results appear when the wave closes; until then, response counts only."
+            ),
             "access": _(
                 "Personal invitations are one-time links; the open link then shows that a personal link is needed."
             ),
@@ -95,6 +107,12 @@ class WaveForm(forms.ModelForm):
             "Groups with fewer respondents are never shown (at least %(minimum)s)."
         ) % {"minimum": MIN_ANONYMITY_THRESHOLD}
         self.has_responses = bool(self.instance.pk) and self.instance.responses.exists()
+        if self.instance.is_final():
+            for name in ("status", "opens_at", "closes_at", "interim_results"):
+                self.fields[name].disabled = True
+            self.fields["status"].help_text = gettext(
+                "Closed for good: the final results are released, so the wave cannot be opened again."
+            )
         if self.has_responses:
             self.fields["instrument"].disabled = True
             self.fields["instrument"].help_text = gettext("Fixed: the wave has responses to this instrument's items.")
@@ -186,6 +204,6 @@ class WaveForm(forms.ModelForm):
                 HeadCount.objects.filter(wave=wave, value_stream=stream).delete()
             else:
                 HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
-        if wave.status == Wave.Status.CLOSED:  # unused links, addresses and drafts go now, not at the next daily job
-            erase_what_closing_ends(wave)
+        if wave.status == Wave.Status.CLOSED:  # now, not at the next daily job: the final release, and erasing
+            close_wave(wave)
         return wave

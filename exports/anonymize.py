@@ -18,30 +18,28 @@ How a file is made safe (`anonymize`):
 2. Take the first generalization that suppresses at most `MAX_SUPPRESSED_SHARE` of the records;
    if none does, the one that suppresses fewest (the least generalized on a tie).
 
-The differencing guard. The assessment report and the dashboards publish, per side and per
-measure (respondents, each item, each theme, each dimension), one cell per value stream and a
-pooled cell, and hide cells under k with `assessments.anonymity.suppress_cells`. Subtracting the
-exported rows from a published cell would reveal the suppressed records in it. So for every
-side and measure, with the report's own cell statuses:
+The groups the report hides. The assessment report, the dashboards and every other table hide,
+per side, the same value streams for every measure (`assessments.report.disclosure`); those
+value streams and sides are never exported, whatever their size, so the file hides the same
+groups as every table. Their records are suppressed before anything else.
 
-(a) within a value stream whose cell the report shows, the suppressed records counted in that
-    measure are none or at least k;
-(b) if the pooled cell is shown, the suppressed records counted in the value streams whose cells
-    the report hides are, together, none or at least k.
-
-Any other published figure is a sum of these, so it too hides either nobody or at least k people.
-While a condition fails, the smallest group still exported in the offending value stream(s) of
-that side is suppressed as well. One more group usually suffices, since it holds at least k
-records; the loop ends at the latest when the offending value streams are suppressed entirely,
-and then the report's rules already hide what is left (a value stream shown in the report has at
-least k records; the hidden ones together hold at least k, or the pooled cell is hidden too).
+The differencing guard. The report publishes, per side and per measure (respondents, each item,
+each theme, each dimension), one cell per value stream and a pooled cell. Subtracting the
+exported rows from a published cell would reveal the suppressed records in it. So within every
+value stream and side the report shows, for every measure, the suppressed records counted in
+that measure are none or at least k. While that fails, the smallest group still exported in that
+value stream and side is suppressed as well; one more group usually suffices, since it holds at
+least k records, and at the latest the whole value stream and side goes (it holds none or at
+least k in every measure, or the report would hide it). Any other published figure — the pooled
+cells, a dimension over themes — is a sum of these and of the hidden groups (none or at least k
+in every measure, by the report's own rules), so it too hides either nobody or at least k people.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from assessments.anonymity import SHOWN, SUPPRESSED, suppress_cells
+from assessments.report import SIDES, disclose
 
 AS_COLLECTED = "as collected"
 WIDE_BANDS = "wide bands"
@@ -67,8 +65,6 @@ TENURE_WIDE_BAND_LABELS = {
 # 5 % is a common ceiling in statistical disclosure control: a few records lost is a smaller
 # harm to an analysis than a whole column coarsened.
 MAX_SUPPRESSED_SHARE = 0.05
-
-SIDES = ("biz", "it")
 
 
 @dataclass(frozen=True)
@@ -164,15 +160,36 @@ def groups(census, generalization):
 
 
 def suppress(census, generalization, k):
-    """The cells whose records are suppressed at `generalization`: groups under k, then the guard.
-
-    Returns a bool array, one entry per cell.
-    """
+    """The cells whose records are suppressed at `generalization`: the report's hidden groups, groups
+    under k, then the guard. Returns a bool array, one entry per cell."""
     group, group_keys = groups(census, generalization)
     group_records = np.bincount(group, weights=census.records, minlength=len(group_keys)).astype(np.int64)
     suppressed_groups = group_records < k  # an empty group is "suppressed" too: it has nothing to write
-    _guard_differences(census, group, group_keys, group_records, suppressed_groups, k)
+    hidden = hidden_in_report(census, k)
+    suppressed_groups[np.unique(group[hidden])] = True  # a group lies within one value stream and side
+    _guard_differences(census, group, group_keys, group_records, suppressed_groups, hidden, k)
     return suppressed_groups[group]
+
+
+def hidden_in_report(census, k):
+    """Which cells lie in a value stream and side the report hides: a bool per cell.
+
+    The same decision as the report's: `assessments.report.disclose` over the census's counts per
+    value stream, side and measure, which are the report's own counts of the same responses.
+    """
+    names = list(census.value_stream_names)
+    counts = np.zeros((len(names), len(SIDES), census.counted.shape[1]), dtype=np.int64)
+    side_index = np.array([SIDES.index(side) for side in census.side.tolist()], dtype=np.int64)
+    np.add.at(counts, (census.value_stream, side_index), census.counted)
+    decision = disclose(names, counts, k)
+    hidden_streams = {side: set(decision.by_side[side].hidden) for side in SIDES}
+    return np.array(
+        [
+            names[stream] in hidden_streams[side]
+            for stream, side in zip(census.value_stream.tolist(), census.side.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 def anonymize(census, k, max_suppressed_share=MAX_SUPPRESSED_SHARE):
@@ -218,29 +235,10 @@ def _per_value_stream(census, cells, n_streams):
     return sums
 
 
-def _report_statuses(census, in_side, k):
-    """The report's status of each (value stream, measure) cell of one side, and of each pooled cell."""
-    names = list(census.value_stream_names)
-    totals = _per_value_stream(census, in_side, len(names))
-    shown = np.zeros(totals.shape, dtype=bool)
-    hidden = np.zeros(totals.shape, dtype=bool)
-    pooled_shown = np.zeros(totals.shape[1], dtype=bool)
-    for measure in range(totals.shape[1]):
-        visibility = suppress_cells(
-            dict(zip(names, totals[:, measure].tolist(), strict=True)), totals[:, measure].sum(), k
-        )
-        statuses = [visibility.by_value_stream[name] for name in names]
-        shown[:, measure] = [status == SHOWN for status in statuses]
-        hidden[:, measure] = [status == SUPPRESSED for status in statuses]
-        pooled_shown[measure] = visibility.pooled == SHOWN
-    return shown, hidden, pooled_shown
-
-
-def _guard_differences(census, group, group_keys, group_records, suppressed_groups, k):
-    """Suppress more groups until no published cell can be differenced down to fewer than k records.
-
-    Updates `suppressed_groups` in place.
-    """
+def _guard_differences(census, group, group_keys, group_records, suppressed_groups, hidden_cells, k):
+    """Suppress more groups until no value stream and side that the report shows loses fewer than k
+    records in any measure (see the module docstring). `hidden_cells`: `hidden_in_report`.
+    Updates `suppressed_groups` in place."""
     n_streams = len(census.value_stream_names)
     group_stream = np.array([key[0] for key in group_keys], dtype=np.int64)
     group_side = np.array([key[1] for key in group_keys], dtype=object)
@@ -248,24 +246,14 @@ def _guard_differences(census, group, group_keys, group_records, suppressed_grou
         in_side = census.side == side
         if not in_side.any():
             continue
-        shown, hidden, pooled_shown = _report_statuses(census, in_side, k)
         while True:
-            suppressed_here = _per_value_stream(census, in_side & suppressed_groups[group], n_streams)
-            too_few = (suppressed_here > 0) & (suppressed_here < k)
-            streams = None
-            # (a) a shown value-stream cell with a few suppressed records in it
-            bad = np.argwhere(too_few & shown)
-            if len(bad):
-                streams = np.array([bad[0][0]])
-            else:
-                # (b) the hidden value streams together, when the pooled cell is shown
-                hidden_sum = (suppressed_here * hidden).sum(axis=0)
-                bad_measures = np.flatnonzero(pooled_shown & (hidden_sum > 0) & (hidden_sum < k))
-                if len(bad_measures):
-                    streams = np.flatnonzero(hidden[:, bad_measures[0]])
-            if streams is None:
+            # Only the value streams the report shows: a hidden one is wholly suppressed already.
+            lost = _per_value_stream(census, in_side & ~hidden_cells & suppressed_groups[group], n_streams)
+            offended = np.argwhere((lost > 0) & (lost < k))
+            if not len(offended):
                 break
-            candidates = np.flatnonzero(~suppressed_groups & (group_side == side) & np.isin(group_stream, streams))
+            stream = offended[0][0]
+            candidates = np.flatnonzero(~suppressed_groups & (group_side == side) & (group_stream == stream))
             if not len(candidates):
                 # Cannot happen (module docstring); refuse rather than write an unsafe file.
                 raise RuntimeError("differencing guard found no group left to suppress")

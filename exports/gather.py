@@ -1,6 +1,6 @@
-"""Reading a wave for an export, in batches: the only module of `exports` that queries the database.
+"""Reading a wave's final release for an export, in batches: the only module of `exports` that queries the database.
 
-An export reads the wave twice: once to count (the census the anonymization decides on), once
+An export reads the release twice: once to count (the census the anonymization decides on), once
 to write. Each pass reads `BATCH_SIZE` responses at a time with a constant number of queries per
 batch, and turns each batch into numpy arrays as `assessments.gather` does for a whole wave, so
 memory stays flat however large the wave.
@@ -34,6 +34,7 @@ class WaveStructure:
     """What an export needs to know about a wave besides its responses."""
 
     wave: object
+    release: object  # the surveys.models.Release read: the wave's final one
     instrument: object
     items: list  # Item objects in questionnaire order (the columns of every answer matrix)
     themes: list
@@ -82,8 +83,8 @@ class ResponseBatch:
     data: WaveData  # the batch as the report's arrays: answers, not_applicable, value stream, side
 
 
-def read_structure(wave):
-    """The instrument and value streams of `wave` (a few queries)."""
+def read_structure(wave, release):
+    """The instrument and value streams of `release` of `wave` (a few queries)."""
     instrument = wave.instrument
     items = list(instrument.ordered_items())
     themes = list(dict.fromkeys(item.theme for item in items))
@@ -92,7 +93,7 @@ def read_structure(wave):
     # Like assessments.gather: a response whose value stream was later removed from the wave
     # keeps its own name, after the wave's, so the report and the export agree on the cells.
     in_wave = {vs.pk for vs in value_streams}
-    used = set(Response.objects.filter(wave=wave).values_list("value_stream_id", flat=True).distinct())
+    used = set(released(wave, release).values_list("value_stream_id", flat=True).distinct())
     extra = sorted(ValueStream.objects.filter(pk__in=used - in_wave), key=lambda vs: vs.name)
     value_streams += extra
     template = WaveData(
@@ -115,7 +116,12 @@ def read_structure(wave):
         answers=np.zeros((0, len(items))),
         not_applicable=np.zeros((0, len(items)), dtype=bool),
     )
-    return WaveStructure(wave, instrument, items, themes, dimensions, value_streams, template)
+    return WaveStructure(wave, release, instrument, items, themes, dimensions, value_streams, template)
+
+
+def released(wave, release):
+    """The responses of `release` of `wave`."""
+    return Response.objects.filter(wave=wave, released_in__lte=release.number)
 
 
 def census_batches(structure, batch_size=BATCH_SIZE):
@@ -124,7 +130,8 @@ def census_batches(structure, batch_size=BATCH_SIZE):
     last_id = 0
     while True:
         rows = list(
-            Response.objects.filter(wave=structure.wave, pk__gt=last_id)
+            released(structure.wave, structure.release)
+            .filter(pk__gt=last_id)
             .order_by("pk")
             .values_list("pk", "value_stream_id", "side", "role", "tenure_band")[:batch_size]
         )

@@ -12,8 +12,8 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from assessments.report import score_wave
-from surveys.models import Wave
+from assessments.report import measure_presence, score_wave
+from surveys.models import Release, Wave
 
 from . import rows
 from .anonymize import Census, anonymize
@@ -21,17 +21,24 @@ from .gather import BATCH_SIZE, ROLE_CODES, SIDE_CODES, TENURE_CODES, census_bat
 from .rows import LAYOUTS, WIDE
 
 
+def final_release(wave):
+    """The wave's final release, or None: the only release an export reads."""
+    return wave.releases.filter(kind=Release.Kind.FINAL).first()
+
+
 def not_exportable_reason(wave, now=None):
     """Why `wave` cannot be exported now, or None.
 
-    Only a wave that no longer takes responses is exported. While it is open, two exports (or an
-    export and the live dashboards) differ by the responses that came in between, and that
-    difference singles out the newest respondents and when they answered.
+    Only the final release of a closed wave is exported. Interim releases are not: an export
+    carries role and tenure beside the answers, and two exports of one wave would differ by the
+    people who answered in between, in combinations of role and tenure far smaller than k.
     """
-    if wave.availability(now) == "closed":
+    if wave.availability(now) == "closed" and final_release(wave) is not None:
         return None
     if wave.status == Wave.Status.DRAFT:
         return gettext("This wave is a draft: there is nothing to export yet.")
+    if wave.availability(now) == "closed":
+        return gettext("Nobody answered this wave: there is nothing to export.")
     return gettext(
         "This wave still takes responses. Exports open when it closes: an export taken now and "
         "another taken later would differ by exactly the people who answered in between."
@@ -42,7 +49,7 @@ def not_exportable_reason(wave, now=None):
 class ExportPlan:
     """What an export of one wave writes: decided before the first byte, the same for every format."""
 
-    structure: object  # gather.WaveStructure
+    structure: object  # gather.WaveStructure (of the final release)
     census: Census
     anonymization: object  # anonymize.Anonymization
     response_ids: np.ndarray  # the written responses, in the file's (random) order
@@ -91,16 +98,9 @@ class ExportPlan:
 
 
 def measures_present(data):
-    """Which published measures count each response of a batch: (responses, measures) bool.
-
-    Columns: the respondent (always), each item (answered or "not applicable", as the item
-    charts count), each theme and each dimension (a score, as the report counts).
-    """
+    """Which published measures count each response of a batch (`assessments.report.measure_presence`)."""
     _, theme_matrix, dimension_matrix = score_wave(data)
-    answered = ~np.isnan(data.answers) | data.not_applicable
-    return np.column_stack(
-        [np.ones(len(data.answers), dtype=bool), answered, ~np.isnan(theme_matrix), ~np.isnan(dimension_matrix)]
-    )
+    return measure_presence(data, theme_matrix, dimension_matrix)
 
 
 def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
@@ -110,7 +110,10 @@ def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
     (a numpy Generator) orders the rows; by default a fresh one from the operating system's
     entropy, so no two exports share an order and no order follows the time of answering.
     """
-    structure = read_structure(wave)
+    release = final_release(wave)
+    if release is None:
+        raise ValueError(f'The wave "{wave}" has no final release: {not_exportable_reason(wave)}')
+    structure = read_structure(wave, release)
     template = structure.template
     n_measures = 1 + len(template.item_codes) + len(template.theme_codes) + len(template.dimension_codes)
     counted = np.zeros((structure.grid_size, n_measures), dtype=np.int64)

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from . import invitations
+from .closing import close_wave
 from .models import (
     Answer,
     Dimension,
@@ -169,6 +170,11 @@ class WaveAdmin(admin.ModelAdmin):
     @admin.display(description="responses", ordering="response_total")
     def response_count(self, wave):
         return wave.response_total
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.status == Wave.Status.CLOSED:  # as in the set-up page: the final release, and erasing, now
+            close_wave(obj)
 
 
 class AnswerInline(admin.TabularInline):

@@ -16,8 +16,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .bulk import NOT_APPLICABLE, ResponseRows, store_responses
+from .closing import close_wave
 from .instrument_files import load_built_in_instrument
 from .models import HeadCount, Organization, Role, Side, TenureBand, ValueStream, Wave
+from .releases import release_interim
 
 DEMO_ORGANIZATION = "Demo Bank (value stream case)"
 DEMO_WAVE_SLUG = "demo-wave"
@@ -120,8 +122,10 @@ def ensure_demo_login(organization):
 def seed_demo(responses=300, once=False, seed=2024, progress=None):
     """Create (or top up) the demo organization and wave with `responses` synthetic answers.
 
-    The first run also creates an earlier, closed wave with wider gaps. With `once`, a demo
-    wave that already has responses is left as it is.
+    The demo wave shows interim results, and each run releases what it added (a group's new
+    responses once there are at least k of them). The first run also creates an earlier, closed
+    wave with wider gaps, and its final release. With `once`, a demo wave that already has
+    responses is left as it is.
     """
     instrument = load_built_in_instrument().instrument
     now = timezone.now()
@@ -138,9 +142,14 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
                 "instrument": instrument,
                 "status": Wave.Status.OPEN,
                 "opens_at": now - datetime.timedelta(days=14),
+                # The demo shows its open wave's figures: interim results, released as it is seeded.
+                "interim_results": True,
             },
         )
         wave.value_streams.add(*value_streams)
+        if not wave.interim_results:  # a demo database from before interim results existed
+            Wave.objects.filter(pk=wave.pk).update(interim_results=True)
+            wave.interim_results = True
         earlier, earlier_created = Wave.objects.get_or_create(
             slug=DEMO_EARLIER_WAVE_SLUG,
             defaults={
@@ -164,7 +173,9 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
             (now - datetime.timedelta(days=185)).date(),
             gap_factor=EARLIER_GAP_FACTOR,
         )
+        close_wave(earlier)  # its final release
     if once and wave.responses.exists():
+        release_interim(wave)
         return DemoResult(wave, 0, username, password)
     rng = np.random.default_rng(seed + wave.responses.count())
     # The wave's own instrument: a demo wave made before the built-in instrument got a new
@@ -173,6 +184,7 @@ def seed_demo(responses=300, once=False, seed=2024, progress=None):
         wave, wave.instrument, value_streams, responses, rng, timezone.localdate(), progress=progress
     )
     _set_head_counts(wave, value_streams)
+    release_interim(wave)
     return DemoResult(wave, stored, username, password)
 
 

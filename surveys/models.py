@@ -11,6 +11,7 @@ band, the day of submission) and nothing that links it to a person or an invitat
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -294,6 +295,13 @@ class Wave(models.Model):
         default=DEFAULT_ANONYMITY_THRESHOLD,
         help_text=f"Groups with fewer respondents are never shown (at least {MIN_ANONYMITY_THRESHOLD}).",
     )
+    interim_results = models.BooleanField(
+        default=False,
+        help_text=(
+            "Release interim results while the wave is open (daily, or when a change manager asks), "
+            "each adding at least k new responses to a group. Off: results appear when the wave closes."
+        ),
+    )
 
     objects = WaveQuerySet.as_manager()
 
@@ -312,6 +320,31 @@ class Wave(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.status != self.Status.CLOSED and self.is_final():  # whatever bypassed clean()
+            raise ValueError(f'The wave "{self}" has its final results released: it cannot be opened again.')
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.status != self.Status.CLOSED and self.is_final():
+            raise ValidationError(
+                {
+                    "status": _(
+                        "This wave's final results are released, so it stays closed: opening it again would let "
+                        "a few more people answer, and comparing the results would single them out."
+                    )
+                }
+            )
+
+    def is_final(self):
+        """Closed for good: the wave has its final release (surveys/releases.py), so it never reopens.
+
+        Reopening would let more responses in, and the next release would differ from the final
+        one by whoever answered in between: a few people, perhaps one.
+        """
+        return self.pk is not None and self.releases.filter(kind=Release.Kind.FINAL).exists()
 
     def offered_languages(self):
         """The language codes a respondent may choose, in the wave's order; the first is the wave's own.
@@ -426,9 +459,59 @@ class InvitedAddress(models.Model):
         return f"Address invited to {self.wave}"
 
 
+class Release(models.Model):
+    """A frozen set of a wave's responses: every figure, chart, file and export is computed from one.
+
+    Releases of a wave are numbered 1, 2, … and cumulative: release n holds the responses whose
+    `Response.released_in` is at most n. The first holds every response of the wave at that
+    moment; each later one adds, per value stream and side, either nothing or at least k
+    responses (surveys/releases.py), so no two releases anyone can see differ by fewer than k
+    people in any group. An interim release is made while the wave is open (only if the wave
+    shows interim results); the final release when it closes, after which it never reopens.
+    """
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Interim")
+        FINAL = "final", _("Final")
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    responses = models.PositiveIntegerField(help_text="Responses in the release, all groups together.")
+    withheld = models.PositiveIntegerField(
+        default=0,
+        help_text=(
+            "Final release: responses that came after the last interim release in groups where fewer than k "
+            "did; they could never be added to a release, so they were deleted."
+        ),
+    )
+
+    class Meta:
+        ordering = ["wave", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "number"], name="one_release_number_per_wave"),
+            models.UniqueConstraint(fields=["wave"], condition=Q(kind="final"), name="one_final_release_per_wave"),
+        ]
+
+    def __str__(self):
+        return f"{self.wave} release {self.number} ({self.kind})"
+
+
+# Random, never counted: an id that grows with every response would tell in which order people
+# answered (and, beside the day of submission, roughly when). 62 random bits above 2^62, so no
+# random id meets an id from before (those are small) and collisions are negligible.
+RESPONSE_ID_FLOOR = 1 << 62
+
+
+def new_response_id():
+    return RESPONSE_ID_FLOOR | secrets.randbits(62)
+
+
 class Response(models.Model):
     """One respondent's submitted questionnaire. Deliberately carries nothing personal."""
 
+    id = models.BigIntegerField(primary_key=True, default=new_response_id, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
     value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="responses")
     side = models.CharField(max_length=3, choices=Side.choices)
@@ -439,9 +522,14 @@ class Response(models.Model):
     # The answers again, one byte per item (see surveys/answer_codes.py): how the dashboards
     # read a large wave fast. Empty only for responses stored by other means than ours.
     answer_codes = models.BinaryField(null=True, editable=False)
+    # The number of the wave's first Release that holds this response; empty until then.
+    released_in = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["wave", "value_stream", "side"])]
+        indexes = [
+            models.Index(fields=["wave", "value_stream", "side"]),
+            models.Index(fields=["wave", "released_in"]),
+        ]
 
     def __str__(self):
         return f"Response {self.pk} ({self.value_stream}, {self.get_side_display()})"

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .bulk import NOT_ANSWERED, NOT_APPLICABLE, ResponseRows, store_responses
+from .closing import close_wave
 from .models import MIN_ANONYMITY_THRESHOLD, Organization, Role, Side, TenureBand, ValueStream, Wave
 
 BACKGROUND_COLUMNS = ["value_stream", "side", "role", "tenure_years"]
@@ -202,7 +203,11 @@ def import_responses(
     parse_progress=None,
     store_progress=None,
 ):
-    """Import the CSV `text` into the wave `survey` (created if missing); all or nothing."""
+    """Import the CSV `text` into the wave `survey` (created if missing, closed); all or nothing.
+
+    A closed wave is released at once (its final release). A wave whose results are final takes
+    no more responses: the difference between two final results would single people out.
+    """
     wave = Wave.objects.filter(slug=survey).select_related("organization", "instrument").first()
     problems = []
     if wave is not None:
@@ -210,6 +215,11 @@ def import_responses(
             problems.append(f'The survey "{survey}" uses instrument {wave.instrument}, not {instrument}.')
         if organization_name and organization_name != wave.organization.name:
             problems.append(f'The survey "{survey}" belongs to {wave.organization.name}, not {organization_name}.')
+        if wave.is_final():
+            problems.append(
+                f'The survey "{survey}" is closed and its results are released: they are final. '
+                "Import the file into a new survey."
+            )
     elif not organization_name:
         problems.append(f'There is no survey "{survey}" yet; give --organization to create it.')
     if threshold is not None and threshold < MIN_ANONYMITY_THRESHOLD:
@@ -248,6 +258,10 @@ def import_responses(
         )
         item_ids = list(instrument.ordered_items().values_list("pk", flat=True))
         count = store_responses(wave, rows, item_ids, parsed.values, progress=store_progress)
+        if wave.status == Wave.Status.CLOSED:
+            # A closed wave is released at once, so `assess` and the dashboards read it as they
+            # always did; with the responses in one transaction, all or nothing.
+            close_wave(wave)
     return ImportResult(wave, created_wave, count, created_streams)
 
 

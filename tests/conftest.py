@@ -119,3 +119,40 @@ def make_wave(organization, instrument, value_streams, slug="test-wave", **field
 @pytest.fixture
 def wave(organization, instrument, value_streams):
     return make_wave(organization, instrument, value_streams)
+
+
+def gather_newest(wave):
+    """The arrays of the wave's newest release: what its pages and `assess` read."""
+    from assessments.gather import gather_wave
+    from surveys.releases import newest_release
+
+    return gather_wave(wave, newest_release(wave))
+
+
+def newest_report(wave):
+    """The report of the wave's newest release."""
+    from assessments.report import build_report
+
+    return build_report(gather_newest(wave))
+
+
+def release_now(wave):
+    """Release what the wave holds now and return its newest release: its final one if it is closed,
+    else an interim one (the first takes every response; a later one, groups with k new)."""
+    from surveys.closing import close_wave
+    from surveys.releases import newest_release, release_interim
+
+    if wave.status == Wave.Status.CLOSED:
+        close_wave(wave)
+    else:
+        Wave.objects.filter(pk=wave.pk).update(interim_results=True)
+        wave.interim_results = True
+        release_interim(wave)
+    return newest_release(wave)
+
+
+def gather_released(wave):
+    """`release_now`, then the arrays of that release."""
+    from assessments.gather import gather_wave
+
+    return gather_wave(wave, release_now(wave))

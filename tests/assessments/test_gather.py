@@ -11,10 +11,40 @@ from django.test.utils import CaptureQueriesContext
 from assessments.gather import gather_wave
 from surveys import answer_codes
 from surveys.bulk import NOT_ANSWERED, NOT_APPLICABLE, ResponseRows, store_responses
-from surveys.models import Answer, Dimension, InstrumentVersion, Item, Organization, Response, Side, Theme, ValueStream
+from surveys.models import (
+    Answer,
+    Dimension,
+    InstrumentVersion,
+    Item,
+    Organization,
+    Release,
+    Response,
+    Side,
+    Theme,
+    ValueStream,
+)
 from tests.conftest import make_wave
 
 TODAY = datetime.date(2026, 11, 25)
+
+
+def release_all(wave):
+    """One release holding every response of the wave now (which responses a release takes is
+    tested in tests/surveys/test_releases.py; here it is how they are read)."""
+    wave.releases.all().delete()
+    count = Response.objects.filter(wave=wave).update(released_in=1)
+    return Release.objects.create(wave=wave, number=1, kind=Release.Kind.INTERIM, responses=count)
+
+
+def read(wave):
+    return gather_wave(wave, release_all(wave))
+
+
+def row_of(response):
+    """The row of `response` in the arrays: responses come in primary-key order, and ids are random."""
+    return list(Response.objects.filter(wave=response.wave).order_by("pk").values_list("pk", flat=True)).index(
+        response.pk
+    )
 
 
 def orm_read(wave):
@@ -104,8 +134,8 @@ def mixed_wave(instrument, organization, value_streams):
     items = list(instrument.ordered_items())
     a, b = value_streams
     respond(wave, a, Side.BIZ, {item: 1 + i % 5 for i, item in enumerate(items)})
-    respond(wave, b, Side.IT, {items[0]: None, items[1]: 5, items[4]: None})  # NA apart from unanswered
-    respond(wave, a, Side.IT, {})  # submitted without a single answer
+    wave.partly_na = respond(wave, b, Side.IT, {items[0]: None, items[1]: 5, items[4]: None})  # NA, unanswered
+    wave.without_answers = respond(wave, a, Side.IT, {})  # submitted without a single answer
     removed = ValueStream.objects.create(organization=organization, name="Closed stream")
     respond(wave, removed, Side.BIZ, {item: None for item in items})
     respond(wave, b, Side.BIZ, {item: 5 for item in items[::2]})
@@ -113,30 +143,34 @@ def mixed_wave(instrument, organization, value_streams):
 
 
 def test_coded_read_is_the_orm_read(mixed_wave):
-    data = gather_wave(mixed_wave)
+    data = read(mixed_wave)
     assert_same_as_orm(data, mixed_wave)
     assert data.value_stream_names[-1] == "Closed stream"
-    assert data.not_applicable[1, 0] and not data.not_applicable[1, 2] and np.isnan(data.answers[1, 2])
-    assert np.isnan(data.answers[2]).all() and not data.not_applicable[2].any()
+    partly, empty = row_of(mixed_wave.partly_na), row_of(mixed_wave.without_answers)
+    assert data.not_applicable[partly, 0] and not data.not_applicable[partly, 2] and np.isnan(data.answers[partly, 2])
+    assert np.isnan(data.answers[empty]).all() and not data.not_applicable[empty].any()
 
 
 def test_the_coded_read_touches_no_answer_row(mixed_wave, django_assert_max_num_queries):
+    release = release_all(mixed_wave)
     with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(4):
-        gather_wave(mixed_wave)  # instrument's items, value streams, responses, the removed stream
+        gather_wave(mixed_wave, release)  # instrument's items, value streams, responses, the removed stream
     assert not any(Answer._meta.db_table in query["sql"] for query in queries.captured_queries)
 
 
 def test_a_response_without_codes_sends_the_wave_to_its_answer_rows(mixed_wave):
-    coded = gather_wave(mixed_wave)
+    coded = read(mixed_wave)
     stream = mixed_wave.value_streams.order_by("name").first()
     items = list(mixed_wave.instrument.ordered_items())
-    respond(mixed_wave, stream, Side.IT, {item: 2 for item in items}, coded=False)  # stored by other means
+    uncoded = respond(mixed_wave, stream, Side.IT, {item: 2 for item in items}, coded=False)  # by other means
+    release = release_all(mixed_wave)
     with CaptureQueriesContext(connection) as queries:
-        plain = gather_wave(mixed_wave)
+        plain = gather_wave(mixed_wave, release)
     assert any(Answer._meta.db_table in query["sql"] for query in queries.captured_queries)
     assert_same_as_orm(plain, mixed_wave)
-    np.testing.assert_array_equal(plain.answers[:-1], coded.answers)
-    np.testing.assert_array_equal(plain.not_applicable[:-1], coded.not_applicable)
+    others = np.arange(len(plain.answers)) != row_of(uncoded)
+    np.testing.assert_array_equal(plain.answers[others], coded.answers)
+    np.testing.assert_array_equal(plain.not_applicable[others], coded.not_applicable)
 
 
 def test_an_answer_outside_the_scale_is_read_as_stored(mixed_wave):
@@ -145,9 +179,10 @@ def test_an_answer_outside_the_scale_is_read_as_stored(mixed_wave):
     response = Response.objects.filter(wave=mixed_wave).order_by("pk").first()
     Answer.objects.filter(response=response).update(value=-100)
     Response.objects.filter(pk=response.pk).update(answer_codes=None)
-    data = gather_wave(mixed_wave)
+    data = read(mixed_wave)
     assert_same_as_orm(data, mixed_wave)
-    assert (data.answers[0] == -100).all()
+    answered = ~np.isnan(data.answers[row_of(response)])
+    assert answered.any() and (data.answers[row_of(response)][answered] == -100).all()
 
 
 def test_bulk_stored_responses_carry_codes_in_questionnaire_order(instrument, organization, value_streams):
@@ -168,7 +203,7 @@ def test_bulk_stored_responses_carry_codes_in_questionnaire_order(instrument, or
     )
     store_responses(wave, rows, [items[i].pk for i in shuffled], values[:, shuffled])
     assert not Response.objects.filter(wave=wave, answer_codes__isnull=True).exists()
-    assert_same_as_orm(gather_wave(wave), wave)
+    assert_same_as_orm(read(wave), wave)
 
 
 @pytest.mark.django_db
@@ -191,11 +226,11 @@ def test_items_with_gaps_in_their_ids_and_other_scales(n_items, scale_min, scale
                 continue  # unanswered
             values[item] = None if roll < 0.2 else int(rng.integers(scale_min, scale_max + 1))
         respond(wave, streams[r % 2], Side.BIZ if r % 3 else Side.IT, values, coded=coded)
-    assert_same_as_orm(gather_wave(wave), wave)
+    assert_same_as_orm(read(wave), wave)
 
 
-def test_a_wave_without_responses(wave):
-    data = gather_wave(wave)
+def test_a_release_without_responses(wave):
+    data = read(wave)
     assert data.answers.shape == (0, 9) and data.not_applicable.shape == (0, 9)
     assert data.response_value_stream.shape == (0,) and data.response_is_biz.shape == (0,)
 
@@ -204,14 +239,15 @@ def test_the_migration_codes_responses_stored_before_codes_existed(mixed_wave):
     from django.apps import apps
 
     migration = importlib.import_module("surveys.migrations.0004_response_answer_codes")
-    coded = gather_wave(mixed_wave)
+    coded = read(mixed_wave)
     Response.objects.update(answer_codes=None)
 
     migration.write_codes(apps, None)
 
     assert not Response.objects.filter(answer_codes__isnull=True).exists()
+    release = release_all(mixed_wave)
     with CaptureQueriesContext(connection) as queries:
-        recoded = gather_wave(mixed_wave)
+        recoded = gather_wave(mixed_wave, release)
     assert not any(Answer._meta.db_table in query["sql"] for query in queries.captured_queries)
     np.testing.assert_array_equal(recoded.answers, coded.answers)
     np.testing.assert_array_equal(recoded.not_applicable, coded.not_applicable)

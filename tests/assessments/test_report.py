@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from assessments.gather import gather_wave
-from assessments.report import build_report, wave_report
+from assessments.report import build_report
 from surveys.models import Answer, Response, Wave
 from surveys.response_import import import_responses
+from tests.conftest import gather_newest, newest_report
 
 HEADER = "value_stream,side,PCT1,PCT2,PCT3,SPS1,SPS2,SPS3,SPS4,DH1,DH2"
 
@@ -42,7 +42,7 @@ def balanced_wave(instrument):
 
 
 def test_reverse_coded_theme_score_and_gap(balanced_wave):
-    report = wave_report(balanced_wave)
+    report = newest_report(balanced_wave)
     pct = comparison(report, "A", "PCT")
     # Biz: PCT1=5, PCT2=4, PCT3=2 reverse-coded to 4 → 13/3. IT: (2 or 3) + 3 + 3 (reverse of 3).
     assert pct.biz.mean == pytest.approx(13 / 3)
@@ -54,7 +54,7 @@ def test_reverse_coded_theme_score_and_gap(balanced_wave):
 
 
 def test_dimension_and_pooled_rows_exist_for_every_measure(balanced_wave):
-    report = wave_report(balanced_wave)
+    report = newest_report(balanced_wave)
     keys = {(c.value_stream, c.level, c.code) for c in report.comparisons}
     for stream in ("A", "B", None):
         for code in ("PCT", "SPS", "DH"):
@@ -66,7 +66,7 @@ def test_dimension_and_pooled_rows_exist_for_every_measure(balanced_wave):
 
 
 def test_holm_family_is_one_value_stream_at_one_level(balanced_wave):
-    report = wave_report(balanced_wave)
+    report = newest_report(balanced_wave)
     themes_a = report.rows("theme", "A")
     p = np.array([r.mwu_p for r in themes_a])
     order = np.argsort(p)
@@ -80,7 +80,7 @@ def test_cell_under_threshold_is_suppressed_with_its_comparison(instrument):
     rows += [row("B", "biz") for _ in range(6)] + [row("B", "it") for _ in range(7)]
     rows += [row("C", "biz") for _ in range(6)] + [row("C", "it", dh=(1, 2)) for _ in range(9)]
     wave = import_rows(instrument, rows, threshold=k)
-    report = wave_report(wave)
+    report = newest_report(wave)
 
     a = comparison(report, "A", "DH")
     assert a.suppressed and a.it is None and a.it_status == "suppressed"
@@ -100,25 +100,25 @@ def test_cell_under_threshold_is_suppressed_with_its_comparison(instrument):
 
 def test_cell_at_threshold_is_shown(instrument):
     rows = [row("A", "biz") for _ in range(5)] + [row("A", "it") for _ in range(5)]
-    report = wave_report(import_rows(instrument, rows, threshold=5))
+    report = newest_report(import_rows(instrument, rows, threshold=5))
     a = comparison(report, "A", "PCT")
     assert not a.suppressed and a.biz.n == a.it.n == 5
 
 
 def test_empty_side_shows_zero_and_no_figures(instrument):
-    report = wave_report(import_rows(instrument, [row("A", "biz") for _ in range(6)]))
+    report = newest_report(import_rows(instrument, [row("A", "biz") for _ in range(6)]))
     a = comparison(report, "A", "PCT")
     assert a.it.n == 0 and a.it.mean is None and a.gap is None and not a.suppressed
 
 
 def test_reliability_withheld_under_threshold(instrument):
-    report = wave_report(import_rows(instrument, [row("A", "biz") for _ in range(4)], threshold=5))
+    report = newest_report(import_rows(instrument, [row("A", "biz") for _ in range(4)], threshold=5))
     assert all(r.suppressed and r.n is None and r.alpha is None for r in report.reliability)
 
 
 def test_gather_uses_a_constant_number_of_queries(balanced_wave, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
-        data = gather_wave(balanced_wave)
+        data = gather_newest(balanced_wave)
     assert data.answers.shape == (24, 9)
     assert np.isnan(data.answers).sum() == 0
 
@@ -126,7 +126,7 @@ def test_gather_uses_a_constant_number_of_queries(balanced_wave, django_assert_m
 def test_gather_keeps_not_applicable_apart(instrument):
     text = "\n".join([HEADER, "A,biz,NA,,3,3,3,3,3,3,3"]) + "\n"
     wave = import_responses(text, survey="na", instrument=instrument, organization_name="X").wave
-    data = gather_wave(wave)
+    data = gather_newest(wave)
     assert np.isnan(data.answers[0, 0]) and data.not_applicable[0, 0]
     assert np.isnan(data.answers[0, 1]) and not data.not_applicable[0, 1]
 
@@ -174,6 +174,6 @@ def test_assess_readable_table_marks_hidden_cells(instrument, capsys):
 
 
 def test_build_report_is_pure(balanced_wave, django_assert_num_queries):
-    data = gather_wave(balanced_wave)
+    data = gather_newest(balanced_wave)
     with django_assert_num_queries(0):
         build_report(data)

@@ -1,6 +1,5 @@
 """The information radiator: a secret link per value stream, created and revoked by a change manager."""
 
-import datetime
 import re
 
 from django.contrib.auth import get_user_model
@@ -12,8 +11,10 @@ from accounts.models import Membership
 from dashboards.models import RadiatorLink, hash_token
 from surveys.models import Organization, ValueStream, Wave
 from surveys.ratelimit import RADIATOR_LOOKUPS
+from surveys.releases import release_interim
+from surveys.response_import import import_responses
 
-from .conftest import ORGANIZATION
+from .conftest import HEADER, ORGANIZATION, row
 
 
 def beta():
@@ -91,7 +92,7 @@ def test_links_are_created_and_revoked_by_change_managers_of_the_organization_on
     assert link.revoked_at is None
 
 
-def test_radiator_follows_the_newest_started_wave(client, admin_client, dash_wave, instrument):
+def test_radiator_follows_the_newest_wave_with_released_results(client, admin_client, dash_wave, instrument):
     _, url = create_link(admin_client)
     newer = Wave.objects.create(
         slug="next-quarter",
@@ -99,12 +100,20 @@ def test_radiator_follows_the_newest_started_wave(client, admin_client, dash_wav
         organization=dash_wave.organization,
         instrument=instrument,
         status=Wave.Status.OPEN,
-        opens_at=timezone.now() + datetime.timedelta(days=1),
+        opens_at=timezone.now(),  # after the dashboards' wave
+        interim_results=True,
     )
     newer.value_streams.add(beta())
-    assert "Next quarter" not in client.get(url).content.decode()  # not started: the screen keeps the last wave
-    Wave.objects.filter(pk=newer.pk).update(opens_at=timezone.now())
-    assert "Next quarter" in client.get(url).content.decode()
+    import_responses(
+        "\n".join([HEADER, *[row("Beta", side) for side in ("biz", "it") for _ in range(5)]]) + "\n",
+        survey=newer.slug,
+        instrument=instrument,
+    )
+    # Open, with answers, but nothing released: the screen keeps the last wave's results.
+    assert "Next quarter" not in client.get(url).content.decode()
+    release_interim(newer)
+    page = client.get(url).content.decode()
+    assert "Next quarter" in page and "interim results of" in page
 
 
 def test_too_many_unknown_radiator_links_from_one_address_are_refused(admin_client, dash_wave):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from exports.planning import plan_export
 from exports.writers import export_chunks
 from surveys.bulk import NOT_ANSWERED, NOT_APPLICABLE, ResponseRows, store_responses
+from surveys.closing import close_wave
 from surveys.models import Organization, ValueStream, Wave
 from tests.conftest import make_wave
 
@@ -26,7 +27,7 @@ def record(stream, side, role="", tenure="", answers=None):
 
 
 def build_wave(instrument, records, k=5, slug="export-wave", organization="Export Bank", status=Wave.Status.CLOSED):
-    """A wave of `records` (see `record`), closed unless told otherwise, with threshold `k`."""
+    """A wave of `records` (see `record`), closed (and released) unless told otherwise, with threshold `k`."""
     organization, _ = Organization.objects.get_or_create(name=organization)
     names = sorted({r[0] for r in records}) or ["Only stream"]
     streams = {name: ValueStream.objects.get_or_create(organization=organization, name=name)[0] for name in names}
@@ -54,6 +55,8 @@ def build_wave(instrument, records, k=5, slug="export-wave", organization="Expor
         )
         item_ids = list(instrument.ordered_items().values_list("pk", flat=True))
         store_responses(wave, rows, item_ids, values)
+    if status == Wave.Status.CLOSED:
+        close_wave(wave)  # its final release: what an export reads
     return wave
 
 

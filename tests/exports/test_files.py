@@ -9,11 +9,11 @@ import numpy as np
 import pyreadstat
 import pytest
 
-from assessments.gather import gather_wave
 from assessments.report import score_wave
 from exports.codebook import SAV_MISSING_CODE, build_codebook, codebook_markdown
 from exports.planning import plan_export
 from exports.writers import export_chunks, write_export
+from tests.conftest import gather_newest
 from tests.exports.conftest import NA, SKIP, record
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def varied_wave(build):
 
 def expected_rows(wave):
     """Per response, from the report's own gathering and scoring: a comparable tuple."""
-    data = gather_wave(wave)
+    data = gather_newest(wave)
     reverse_coded, themes, dimensions = score_wave(data)
     rows = []
     for r in range(len(data.answers)):
@@ -250,8 +250,8 @@ def test_names_typed_like_formulas_are_defused_in_csv_only(build):
     assert {r["value_stream"] for r in document["records"]} == {"=cmd()"}
 
 
-def test_empty_wave_exports_a_header_and_no_rows(build, tmp_path):
-    wave = build([])
+def test_a_wave_whose_groups_are_all_hidden_exports_a_header_and_no_rows(build, tmp_path):
+    wave = build([record("A", "biz") for _ in range(3)])  # 3 < k = 5
     plan = plan_export(wave)
     text = b"".join(export_chunks(plan, "csv")).decode()
     assert text.splitlines()[0].startswith("respondent,value_stream,side,role,tenure,item_PCT1_raw")

@@ -3,7 +3,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.report import DIMENSION, THEME, wave_report
+from surveys.closing import close_if_due
 from surveys.models import Wave
+from surveys.releases import newest_release
 
 
 def _number(value, digits=2):
@@ -27,7 +29,12 @@ def _side(cell, status, threshold):
 def readable_report(report):
     """The report as plain-text tables, one block per value stream and the pooled rows."""
     k = report.anonymity_threshold
-    lines = [f"{report.title} ({report.survey}) — anonymity threshold {k}", ""]
+    release = report.release
+    lines = [
+        f"{report.title} ({report.survey}) — anonymity threshold {k}",
+        f"Release {release['number']} ({release['kind']}, {release['created_on']}): {release['responses']} responses",
+        "",
+    ]
     header = f"{'':<6} {'Biz':>16} {'IT':>16} {'gap':>6} {'p (Holm)':>9} {'g':>6}  magnitude"
     for stream in [*report.value_streams, None]:
         lines.append(stream or "All value streams (pooled)")
@@ -51,7 +58,10 @@ def readable_report(report):
 
 
 class Command(BaseCommand):
-    help = "Print the Biz-versus-IT assessment of a survey wave: a readable table, or the full report as JSON."
+    help = (
+        "Print the Biz-versus-IT assessment of a survey wave's newest release: a readable table, or the full "
+        "report as JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The wave's slug.")
@@ -62,7 +72,13 @@ class Command(BaseCommand):
         if wave is None:
             known = ", ".join(Wave.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No survey wave {slug!r}. Known waves: {known}.")
-        report = wave_report(wave)
+        release = newest_release(close_if_due(wave))
+        if release is None:
+            raise CommandError(
+                f"Nothing of the wave {slug!r} is released yet: its results are released when it closes"
+                + (", and interim results daily while it is open." if wave.interim_results else ".")
+            )
+        report = wave_report(wave, release)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, allow_nan=False))
         else:

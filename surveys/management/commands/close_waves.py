@@ -5,13 +5,15 @@ from surveys.closing import close_due_waves
 
 class Command(BaseCommand):
     help = (
-        "Close the waves past their closing time, and for every closed wave erase what only served answering: "
-        "unused invitations (and their addresses), the invited addresses, unsubmitted drafts. Run it daily."
+        "The daily job: close the waves past their closing time and make their final releases; for every "
+        "closed wave erase what only served answering (unused invitations and their addresses, the invited "
+        "addresses, unsubmitted drafts); release the interim results of open waves that show them."
     )
 
     def handle(self, **options):
         closed = close_due_waves()
         self.stdout.write(
-            f"{closed.waves} closed waves tidied: {closed.invitations_revoked} unused invitations revoked, "
-            f"{closed.drafts_deleted} unsubmitted drafts deleted."
+            f"{closed.waves} closed waves tidied: {closed.final_releases} final releases made, "
+            f"{closed.invitations_revoked} unused invitations revoked, {closed.drafts_deleted} unsubmitted "
+            f"drafts deleted; {closed.interim_releases} interim releases of open waves."
         )
