@@ -156,3 +156,18 @@ def gather_released(wave):
     from assessments.gather import gather_wave
 
     return gather_wave(wave, release_now(wave))
+
+
+def wave_waiting_for_results(organization, instrument, value_streams, slug="waiting-wave"):
+    """An open wave with interim results chosen and two responses, nothing released yet: its pages
+    of figures say so, and its overview offers to release them."""
+    import datetime as _datetime
+
+    from surveys.models import Response, Side
+
+    wave = make_wave(organization, instrument, value_streams, slug=slug, title="Waiting wave", interim_results=True)
+    for side in (Side.BIZ, Side.IT):
+        Response.objects.create(
+            wave=wave, value_stream=value_streams[0], side=side, submitted_on=_datetime.date.today()
+        )
+    return wave

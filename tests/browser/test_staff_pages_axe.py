@@ -17,6 +17,7 @@ from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREA
 from surveys.invitations import create_invitations
 from surveys.models import Side
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, expect_all_drawn, requires_chromium, wcag_violations
+from tests.conftest import wave_waiting_for_results
 
 pytestmark = requires_chromium
 
@@ -59,7 +60,18 @@ def staff_pages(wave, stream):
         ("exports", "/exports/"),
         ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
         ("password change", "/accounts/password/"),
-        ("wave set-up", f"{base}/set-up/"),
+        *waiting_pages(wave),
+        ("wave set-up", f"{base}/set-up/"),  # last: the test goes on to fill in its form
+    ]
+
+
+def waiting_pages(demo):
+    """A wave of the demo's organization whose results are not released yet: its pages say so."""
+    streams = list(demo.value_streams.order_by("name"))
+    waiting = wave_waiting_for_results(demo.organization, demo.instrument, streams)
+    return [
+        ("no results yet", f"/dashboard/waves/{waiting.slug}/organization/"),
+        ("overview, results to release", f"/dashboard/waves/{waiting.slug}/"),
     ]
 
 

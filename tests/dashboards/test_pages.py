@@ -129,7 +129,7 @@ def test_the_swap_test_sees_a_change_in_a_shown_group(admin_client, dash_wave):
 def test_value_stream_page_says_why_a_side_is_hidden_and_does_not_draw_it(admin_client, dash_wave):
     page = admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, stream("Tiny").pk]))
     html = page.content.decode()
-    assert "fewer than 5 responses — hidden to protect anonymity" in html
+    assert "hidden to protect anonymity" in html
     radar = figures_on(page)["radar"]
     assert [trace["name"] for trace in radar["data"]] == ["Biz"]
     assert radar["layout"]["polar"]["radialaxis"]["range"] == [1, 5]

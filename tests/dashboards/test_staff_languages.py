@@ -16,8 +16,9 @@ from django.utils import translation
 
 from dashboards.models import RadiatorLink
 from dashboards.templatetags.figures import magnitude
-from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
+from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
 from surveys.models import Wave
+from tests.conftest import wave_waiting_for_results
 from tests.surveys.test_languages import (  # noqa: F401 — compiled_catalogues is an autouse fixture there
     MESSAGE_BOUNDARY,
     compiled_catalogues,
@@ -77,6 +78,19 @@ def staff_pages(wave, token):
         "exports": "/exports/",
         "password": "/accounts/password/",
         "radiator": f"/radiator/{token}/",
+        **waiting_pages(wave),
+    }
+
+
+def waiting_pages(demo):
+    """A wave of the demo's organization whose results are not released yet: its pages say so."""
+    streams = list(demo.value_streams.order_by("name"))
+    waiting = Wave.objects.filter(slug="waiting-wave").first() or wave_waiting_for_results(
+        demo.organization, demo.instrument, streams
+    )
+    return {
+        "no results yet": f"/dashboard/waves/{waiting.slug}/organization/",
+        "overview, results to release": f"/dashboard/waves/{waiting.slug}/",
     }
 
 
@@ -97,7 +111,8 @@ def words(reply, data_names, same=frozenset()):
 def data_names(wave):
     names = [wave.organization.name, *DEMO_VALUE_STREAMS]
     names += list(Wave.objects.filter(organization=wave.organization).values_list("title", flat=True))
-    names += [DEMO_USERNAME, DEMO_WAVE_SLUG, DEMO_EARLIER_WAVE_SLUG, str(wave.instrument)]
+    names += list(Wave.objects.filter(organization=wave.organization).values_list("slug", flat=True))
+    names += [DEMO_USERNAME, str(wave.instrument)]
     names += ["python manage.py export_responses <wave> --format csv|json|sav [--layout wide|long]"]  # a command
     return sorted(names, key=len, reverse=True)
 
@@ -108,12 +123,13 @@ def test_staff_pages_have_no_english_in_another_language(demo, language):
     english, other = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE=language)
     english.force_login(user)
     other.force_login(user)
+    pages = staff_pages(wave, token)
     names = data_names(wave)
     instrument = wave.instrument
     codes = {*instrument.dimensions.values_list("code", flat=True), *instrument.themes.values_list("code", flat=True)}
     codes |= set(instrument.ordered_items().values_list("code", flat=True))
     same = SAME_IN[language] | codes
-    for name, path in staff_pages(wave, token).items():
+    for name, path in pages.items():
         english_reply, other_reply = english.get(path), other.get(path)
         assert english_reply.status_code == other_reply.status_code == 200, name
         assert page_language(other_reply) == language, name

@@ -21,7 +21,7 @@ from exports.codebook import SAV_MISSING_CODE, build_codebook
 from exports.planning import plan_export
 from exports.writers import export_chunks, write_export
 from surveys.models import Response
-from tests.conftest import gather_newest
+from tests.conftest import gather_newest, newest_report
 from tests.exports.conftest import NA, SKIP, build_wave, record
 
 pytestmark = pytest.mark.django_db
@@ -103,13 +103,23 @@ def assert_no_published_cell_differences_below_k(wave, rows):
 
 
 def assert_small_groups_absent(wave, rows):
-    """A value stream × side with fewer than k respondents (hidden by the statistics) has no row."""
+    """A value stream × side the report hides — under k, or hidden to cover another — has no row.
+
+    The report's own decision, read from what it publishes: the file hides the same groups as
+    every table.
+    """
     k = wave.anonymity_threshold
     counts = collections.Counter(
         Response.objects.filter(wave=wave).values_list("value_stream__name", "side").iterator()
     )
+    hidden = {
+        (row.value_stream, side)
+        for row in newest_report(wave).comparisons
+        for side in ("biz", "it")
+        if row.value_stream is not None and getattr(row, f"{side}_status") == SUPPRESSED
+    }
     for (stream, side), n in counts.items():
-        if n < k:
+        if n < k or (stream, side) in hidden:
             assert not [row for row in rows if row["value_stream"] == stream and row["side"] == side]
 
 
