@@ -340,10 +340,10 @@ def revoke_radiator_link(request, pk):
 
 def radiator(request, token):
     """A value stream's wall screen: no login, only what passes the anonymity rules."""
-    if RADIATOR_LOOKUPS.exceeded(request):
-        return _keep_token_private(RADIATOR_LOOKUPS.refusal(request))
     link = RadiatorLink.objects.find(token)
     if link is None:
+        if RADIATOR_LOOKUPS.exceeded(request):  # after the lookup: a valid link is never refused
+            return _keep_token_private(RADIATOR_LOOKUPS.refusal(request))
         RADIATOR_LOOKUPS.count(request)
         raise Http404("This radiator link does not exist or was revoked.")
     vs = link.value_stream

@@ -47,8 +47,9 @@ class RateLimit:
 
 
 # Tokens have 256 random bits, so guessing cannot succeed; the limit keeps trying from filling
-# logs and the database. Only lookups of unknown or revoked tokens count: after a mass mailing
-# many colleagues behind one office address open their valid links in the same minute.
+# logs and the database. Only lookups of unknown or revoked tokens count, and only they are
+# refused (the views check after the lookup): after a mass mailing many colleagues behind one
+# office address open their valid links in the same minute, perhaps beside someone guessing.
 INVITATION_LOOKUPS = RateLimit("invitation-token", limit=20, window_seconds=60)
 # The same for the information radiator's secret links (dashboards), which open without a login.
 RADIATOR_LOOKUPS = RateLimit("radiator-token", limit=20, window_seconds=60)
