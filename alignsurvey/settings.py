@@ -184,6 +184,41 @@ CACHES = {
     }
 }
 
+# Logs: only to the process's stderr (the process manager or container keeps it), never to a file.
+# Server errors are written with their traceback also with DEBUG off (with DEBUG on, Django's own
+# console handler shows them). The request logs keep no line about a respondent's request and no
+# secret token of a link (alignsurvey/log_redaction.py); gunicorn's access log follows the same
+# rules (alignsurvey/gunicorn_conf.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_privacy": {"()": "alignsurvey.log_redaction.RequestLogPrivacy"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        # runserver's request log as Django sets it up: naming the logger here replaces its set-up.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "errors": {"class": "logging.StreamHandler", "level": "ERROR", "filters": ["require_debug_false"]},
+        "django.server": {"class": "logging.StreamHandler", "level": "INFO", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["errors"], "filters": ["request_privacy"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["request_privacy"],
+        },
+    },
+}
+
 # --- Transport and browser security --------------------------------------------------------
 # On by default in production (DJANGO_DEBUG off); each can be turned off by its variable, e.g.
 # when TLS ends at a proxy that already redirects. `manage.py check --deploy` passes with the defaults.
