@@ -35,7 +35,8 @@ run: install translations
 
 # A production-like server on this machine: gunicorn, DEBUG off, static files collected and
 # served by WhiteNoise. Plain HTTP on 127.0.0.1, so the HTTPS-only settings are turned off here
-# (never do that on a real host). The secret key is made once and kept in .secret_key.
+# (never do that on a real host). The secret key is made once and kept in .secret_key. gunicorn's
+# settings, an access log that keeps respondents out among them, are in alignsurvey/gunicorn_conf.py.
 serve: export DJANGO_DEBUG = 0
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export SECURE_SSL_REDIRECT = 0
@@ -52,7 +53,7 @@ serve: install translations .secret_key
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py load_instrument
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/gunicorn alignsurvey.wsgi --bind $(HOST_PORT) \
-		--workers $(WORKERS) --access-logfile - --graceful-timeout 10
+		--workers $(WORKERS) --config alignsurvey/gunicorn_conf.py
 
 .secret_key: | $(BIN)/python
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@

@@ -38,6 +38,11 @@ def is_respondent_path(path):
     return path.startswith(RESPONDENT_PREFIXES)
 
 
+def is_respondent_request(path, referer=""):
+    """A respondent page, or what one loads or posts (its Referer): a style sheet, the language choice."""
+    return is_respondent_path(path) or is_respondent_path(routed_path(referer))
+
+
 def has_token(path):
     return path.startswith(TOKEN_PREFIXES)
 
@@ -47,15 +52,15 @@ def without_tokens(text):
     return _TOKEN_IN_TEXT.sub(rf"\g<1>{REDACTED}", text)
 
 
-def _record_path(record):
-    """The routed path of the request a record of django.request or django.server is about, or None."""
-    path = getattr(getattr(record, "request", None), "path_info", None)  # django.request: the HttpRequest
-    if isinstance(path, str):
-        return path
+def _record_request(record):
+    """(routed path, Referer) of the request a record of django.request or django.server is about, or None."""
+    request = getattr(record, "request", None)
+    if isinstance(getattr(request, "path_info", None), str):  # django.request: the HttpRequest
+        return request.path_info, request.META.get("HTTP_REFERER", "")
     if record.name == "django.server" and record.args:  # runserver: the request line "GET /s/w/ HTTP/1.1"
         parts = str(record.args[0]).split()
         if len(parts) == 3:
-            return routed_path(parts[1])
+            return routed_path(parts[1]), ""
     return None
 
 
@@ -63,12 +68,12 @@ class RequestLogPrivacy(logging.Filter):
     """Applies the rules above to the records of a logger (LOGGING in alignsurvey/settings.py)."""
 
     def filter(self, record):
-        path = _record_path(record)
-        if path is not None and is_respondent_path(path):
-            # runserver's access line, and django.request's 4xx warnings, are access lines.
-            if record.name == "django.server" or record.levelno < logging.ERROR:
-                return False
-        if path is not None and (is_respondent_path(path) or has_token(path)):
+        about = _record_request(record)
+        respondent = about is not None and is_respondent_request(*about)
+        # runserver's access line, and django.request's 4xx warnings, are access lines.
+        if respondent and (record.name == "django.server" or record.levelno < logging.ERROR):
+            return False
+        if respondent or (about is not None and has_token(about[0])):
             record.request = None  # an e-mail to ADMINS would list its address and headers
             if record.exc_info:
                 # The traceback as text (below, without tokens), not the live frames, whose local
