@@ -50,8 +50,9 @@ def manage(environment, *arguments):
 
 
 def prepare(environment, static=True):
-    """The steps of `make serve` before gunicorn starts: the database and the static files."""
+    """The steps of `make serve` before gunicorn starts: the database, its cache table, the static files."""
     manage(environment, "migrate", "--noinput")
+    manage(environment, "createcachetable")
     if static:
         manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
 

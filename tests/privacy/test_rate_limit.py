@@ -5,6 +5,7 @@ share one (NAT). Failed guesses from that address must never refuse a valid link
 """
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -51,3 +52,15 @@ def test_a_revoked_invitation_counts_as_a_failed_guess(wave, value_streams):
     statuses = [guesser.get(invitations.invitation_path(token)).status_code for _, token in created]
 
     assert statuses == [404] * INVITATION_LOOKUPS.limit + [429]
+
+
+
+def test_a_failed_lookup_leaves_no_client_address_in_the_shared_cache(serve_cache, wave):
+    assert Client(REMOTE_ADDR=OFFICE).get("/i/unknown/").status_code == 404
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {connection.ops.quote_name(serve_cache)}")
+        keys = [key for (key,) in cursor.fetchall()]
+
+    assert len(keys) == 1 and "invitation-token" in keys[0]  # counted, under a keyed hash of the address
+    assert OFFICE not in keys[0]
