@@ -1,6 +1,7 @@
 """The change manager's pages. Thin: they look things up, ask `wave_data` for the figures and
 `charts` for the pictures, and render. Every number comes from the assessment report."""
 
+from django.core.exceptions import BadRequest
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -228,8 +229,9 @@ def _selected_stream(page, request):
     pk = request.GET.get("value_stream", "")
     if not pk:
         return None
-    if not pk.isdigit():
-        raise Http404("No such value stream.")
+    # ASCII digits only: isdigit() alone passes "²", which int() refuses, and "١", which it reads as 1.
+    if not (pk.isascii() and pk.isdigit()):
+        raise BadRequest("The value stream filter takes a value stream's id.")
     return page.stream(int(pk))
 
 
