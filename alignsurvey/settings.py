@@ -269,8 +269,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AlignSurvey <survey@localhost>")
 
-# Sessions live in the database so that any app server can continue a respondent's draft.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database so that any app server can continue a respondent's draft; the
+# store keeps the day, not the second, each session was saved (the save at a submission would date it).
+SESSION_ENGINE = "alignsurvey.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # two weeks to come back to an unfinished questionnaire
 LANGUAGE_COOKIE_AGE = SESSION_COOKIE_AGE  # the chosen language lasts as long as the draft
 SESSION_COOKIE_HTTPONLY = True
