@@ -65,7 +65,8 @@ def _record_request(record):
 
 
 class RequestLogPrivacy(logging.Filter):
-    """Applies the rules above to the records of a logger (LOGGING in alignsurvey/settings.py)."""
+    """The rules above, for a logger's records: django.request and django.server (LOGGING in
+    alignsurvey/settings.py) and gunicorn's error log (alignsurvey/gunicorn_conf.py)."""
 
     def filter(self, record):
         about = _record_request(record)
@@ -80,7 +81,11 @@ class RequestLogPrivacy(logging.Filter):
                 # variables (the token among them) a detailed report would print.
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
                 record.exc_info = None
-        record.msg, record.args = without_tokens(record.getMessage()), ()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the message: a handler reports it, not the filter
+            return True
+        record.msg, record.args = without_tokens(message), ()
         if record.exc_text:
             record.exc_text = without_tokens(record.exc_text)
         return True
