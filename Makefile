@@ -35,12 +35,18 @@ run: install translations
 
 # A production-like server on this machine: gunicorn, DEBUG off, static files collected and
 # served by WhiteNoise. Plain HTTP on 127.0.0.1, so the HTTPS-only settings are turned off here
-# (never do that on a real host). The secret key is made once and kept in .secret_key.
+# (never do that on a real host). The secret key is made once and kept in .secret_key. gunicorn's
+# settings, an access log that keeps respondents out among them, are in alignsurvey/gunicorn_conf.py.
 serve: export DJANGO_DEBUG = 0
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export SECURE_SSL_REDIRECT = 0
 serve: export SECURE_COOKIES = 0
 serve: export SECURE_HSTS_SECONDS = 0
+# One cache for all workers, and for several app servers over one PostgreSQL: a table in the
+# database (manage.py createcachetable), so the rate limit counts once for all of them and a wave's
+# figures are computed once. Its entries expire on a day boundary (alignsurvey/cache.py).
+serve: export DJANGO_CACHE_BACKEND ?= alignsurvey.cache.DayExpiryDatabaseCache
+serve: export DJANGO_CACHE_LOCATION ?= alignsurvey_cache
 # Workers: SQLite lets one writer in at a time, and a worker that finds the database locked naps
 # in growing steps (up to 100 ms) before it tries again, so workers beyond one per core add naps,
 # not throughput: at 8 concurrent submitting clients on 2 cores, 5 workers gave p99 170-240 ms,
@@ -49,10 +55,11 @@ serve: export SECURE_HSTS_SECONDS = 0
 serve: WORKERS ?= $(if $(filter sqlite%,$(or $(DATABASE_URL),sqlite)),$(shell nproc),$(shell echo $$(( 2 * $$(nproc) + 1 ))))
 serve: install translations .secret_key
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py migrate --noinput
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py createcachetable
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py load_instrument
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret_key)} $(BIN)/gunicorn alignsurvey.wsgi --bind $(HOST_PORT) \
-		--workers $(WORKERS) --access-logfile - --graceful-timeout 10
+		--workers $(WORKERS) --config alignsurvey/gunicorn_conf.py
 
 .secret_key: | $(BIN)/python
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@

@@ -150,7 +150,7 @@ FORMAT_MODULE_PATH = ["alignsurvey.formats"]  # English dates day-month-year (al
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -182,6 +182,41 @@ CACHES = {
         "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
         "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "alignsurvey"),
     }
+}
+
+# Logs: only to the process's stderr (the process manager or container keeps it), never to a file.
+# Server errors are written with their traceback also with DEBUG off (with DEBUG on, Django's own
+# console handler shows them). The request logs keep no line about a respondent's request and no
+# secret token of a link (alignsurvey/log_redaction.py); gunicorn's access log follows the same
+# rules (alignsurvey/gunicorn_conf.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_privacy": {"()": "alignsurvey.log_redaction.RequestLogPrivacy"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        # runserver's request log as Django sets it up: naming the logger here replaces its set-up.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "errors": {"class": "logging.StreamHandler", "level": "ERROR", "filters": ["require_debug_false"]},
+        "django.server": {"class": "logging.StreamHandler", "level": "INFO", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["errors"], "filters": ["request_privacy"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["request_privacy"],
+        },
+    },
 }
 
 # --- Transport and browser security --------------------------------------------------------
@@ -234,8 +269,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AlignSurvey <survey@localhost>")
 
-# Sessions live in the database so that any app server can continue a respondent's draft.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database so that any app server can continue a respondent's draft; the
+# store keeps the day, not the second, each session was saved (the save at a submission would date it).
+SESSION_ENGINE = "alignsurvey.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # two weeks to come back to an unfinished questionnaire
 LANGUAGE_COOKIE_AGE = SESSION_COOKIE_AGE  # the chosen language lasts as long as the draft
 SESSION_COOKIE_HTTPONLY = True

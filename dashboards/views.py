@@ -3,6 +3,7 @@
 
 from functools import wraps
 
+from django.core.exceptions import BadRequest
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -272,8 +273,9 @@ def _selected_stream(page, request):
     pk = request.GET.get("value_stream", "")
     if not pk:
         return None
-    if not pk.isdigit():
-        raise Http404("No such value stream.")
+    # ASCII digits only: isdigit() alone passes "²", which int() refuses, and "١", which it reads as 1.
+    if not (pk.isascii() and pk.isdigit()):
+        raise BadRequest("The value stream filter takes a value stream's id.")
     return page.stream(int(pk))
 
 
@@ -382,10 +384,10 @@ def revoke_radiator_link(request, pk):
 
 def radiator(request, token):
     """A value stream's wall screen: no login, only what passes the anonymity rules."""
-    if RADIATOR_LOOKUPS.exceeded(request):
-        return _keep_token_private(RADIATOR_LOOKUPS.refusal(request))
     link = RadiatorLink.objects.find(token)
     if link is None:
+        if RADIATOR_LOOKUPS.exceeded(request):  # after the lookup: a valid link is never refused
+            return _keep_token_private(RADIATOR_LOOKUPS.refusal(request))
         RADIATOR_LOOKUPS.count(request)
         raise Http404("This radiator link does not exist or was revoked.")
     vs = link.value_stream

@@ -33,6 +33,11 @@ from .models import (
 
 BUILT_IN_INSTRUMENT = Path(__file__).resolve().parent / "instruments" / "vsm-oa-1.1.json"
 
+# Lists and objects inside each other. The format needs 8 (document → dimensions → dimension →
+# themes → theme → items → item → its texts); a file nesting far deeper is refused before anything
+# walks it: parsers and code that recurse stop with a RecursionError near 1,000 levels.
+MAX_NESTING = 20
+
 
 class InstrumentFileError(Exception):
     """An instrument file that cannot be loaded; `errors` lists each problem with its place."""
@@ -55,8 +60,13 @@ def read_instrument_file(path):
         raise InstrumentFileError([f"{path}: cannot be read ({error.strerror})."]) from error
     except UnicodeDecodeError as error:
         raise InstrumentFileError([f"{path}: is not UTF-8 text."]) from error
+    too_deep = InstrumentFileError(
+        [f"{path}: the file nests too deeply: lists and objects more than {MAX_NESTING} levels inside each other."]
+    )
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
+            if _yaml_nesting(raw) > MAX_NESTING:
+                raise too_deep
             document = yaml.safe_load(raw)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
@@ -69,8 +79,41 @@ def read_instrument_file(path):
             raise InstrumentFileError(
                 [f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}."]
             ) from error
+        except RecursionError:  # json recurses once per level: deeper than Python's limit
+            raise too_deep from None
+        if _json_nesting(document) > MAX_NESTING:
+            raise too_deep
     validate_instrument(document)
     return document
+
+
+def _yaml_nesting(raw):
+    """How deep YAML text nests, from its parser's events: read only up to one level past the limit.
+
+    Not from the loaded document: YAML's aliases let a small file name one list a billion times
+    (and a list itself), which a walk over the document would follow.
+    """
+    depth = deepest = 0
+    for event in yaml.parse(raw, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                break
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
+def _json_nesting(document):
+    """How deep a parsed JSON document nests (a tree: JSON has no aliases), without recursing."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 @dataclass

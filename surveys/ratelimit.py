@@ -2,8 +2,10 @@
 
 Counts per client address (accounts.client_ip: REMOTE_ADDR, or what trusted proxies saw) in
 Django's cache, in fixed windows. With the default per-process cache each server process counts
-for itself; a shared cache (README, "Settings")
-makes the limit hold across processes.
+for itself; a shared cache (`make serve`'s table in the database, README "Settings") makes the
+limit hold across processes. Two processes counting the same address at the same moment may
+lose one of the two counts (the database cache reads, then writes): the limit can let a few more
+through, never refuse a valid link.
 """
 
 import time
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 
 from accounts.client_ip import client_ip
 
@@ -25,7 +28,10 @@ class RateLimit:
 
     def _key(self, request):
         window = int(time.time() // self.window_seconds)
-        return f"ratelimit:{self.scope}:{client_ip(request)}:{window}"
+        # A keyed hash, not the address: a shared cache may be a table in the database, which
+        # must not keep who opened a wrong link (a mistyped personal link, perhaps) and when.
+        address = salted_hmac("surveys.ratelimit", client_ip(request)).hexdigest()[:32]
+        return f"ratelimit:{self.scope}:{address}:{window}"
 
     def exceeded(self, request):
         return (cache.get(self._key(request)) or 0) >= self.limit
@@ -47,8 +53,9 @@ class RateLimit:
 
 
 # Tokens have 256 random bits, so guessing cannot succeed; the limit keeps trying from filling
-# logs and the database. Only lookups of unknown or revoked tokens count: after a mass mailing
-# many colleagues behind one office address open their valid links in the same minute.
+# logs and the database. Only lookups of unknown or revoked tokens count, and only they are
+# refused (the views check after the lookup): after a mass mailing many colleagues behind one
+# office address open their valid links in the same minute, perhaps beside someone guessing.
 INVITATION_LOOKUPS = RateLimit("invitation-token", limit=20, window_seconds=60)
 # The same for the information radiator's secret links (dashboards), which open without a login.
 RADIATOR_LOOKUPS = RateLimit("radiator-token", limit=20, window_seconds=60)

@@ -23,10 +23,12 @@ def invitation(request, token):
     deletes the invitation. So a used link, like an unknown, mistyped, replaced or revoked one,
     shows one and the same page: no one can tell from outside whether a link was used.
     """
-    if INVITATION_LOOKUPS.exceeded(request):
-        return _keep_token_private(INVITATION_LOOKUPS.refusal(request))
     found = invitations.invitation_for_token(token)
     if found is None or found.state == "revoked":
+        # Limited after the lookup: a valid link is never refused, even from an address (an
+        # office behind one NAT address) where someone else has used up the failed attempts.
+        if INVITATION_LOOKUPS.exceeded(request):
+            return _keep_token_private(INVITATION_LOOKUPS.refusal(request))
         INVITATION_LOOKUPS.count(request)
         return _keep_token_private(render(request, "surveys/invitation_invalid.html", status=404))
     wave = found.wave

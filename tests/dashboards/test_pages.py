@@ -296,7 +296,7 @@ def test_a_value_stream_of_another_wave_is_not_found(admin_client, dash_wave, or
     assert admin_client.get(reverse("dashboards:value_stream", args=[dash_wave.slug, foreign.pk])).status_code == 404
     items = reverse("dashboards:items", args=[dash_wave.slug])
     assert admin_client.get(items + f"?value_stream={foreign.pk}").status_code == 404
-    assert admin_client.get(items + "?value_stream=abc").status_code == 404
+    assert admin_client.get(items + "?value_stream=abc").status_code == 400
 
 
 # --- access and cost -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from surveys.instrument_files import (
     BUILT_IN_INSTRUMENT,
+    MAX_NESTING,
     InstrumentFileError,
     InstrumentFrozenError,
     export_instrument,
@@ -307,6 +308,48 @@ def test_file_that_is_not_an_object_is_refused(db, tmp_path):
 
     with pytest.raises(InstrumentFileError, match="document: must be an object"):
         read_instrument_file(path)
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # valid JSON and YAML: 100,000 lists, each inside the one before
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", DEEP),
+        ("deep.yaml", DEEP),
+        ("deep.yml", "- " * 100_000 + "x\n"),  # the same nesting in YAML's block style
+        ("deep-object.json", '{"a": ' * 100_000 + "1" + "}" * 100_000),
+    ],
+)
+def test_a_file_that_nests_too_deeply_is_refused_with_a_clear_message(db, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_instrument", str(path), stdout=io.StringIO())
+
+    message = str(refused.value)
+    assert "nothing was stored" in message
+    assert f"{path}: the file nests too deeply: lists and objects more than {MAX_NESTING} levels" in message
+    assert not InstrumentVersion.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_valid_instrument_with_something_nested_too_deeply_in_it_is_refused(db, tmp_path, suffix):
+    """Below what would break the parser, above what the format needs: refused before anything reads it."""
+    document = small_instrument_document()
+    document["notes"] = json.loads("[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1))
+    path = tmp_path / f"instrument{suffix}"
+    path.write_text(json.dumps(document) if suffix == ".json" else yaml.safe_dump(document), encoding="utf-8")
+
+    with pytest.raises(InstrumentFileError, match="nests too deeply"):
+        read_instrument_file(path)
+
+
+def test_the_nesting_the_format_needs_is_within_the_limit(db):
+    """document → dimensions → a dimension → themes → a theme → items → an item → its texts: 8 levels."""
+    assert load_built_in_instrument().outcome == "created"
 
 
 # --- YAML and exporting ----------------------------------------------------------------
