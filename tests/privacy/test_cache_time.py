@@ -1,10 +1,9 @@
-"""Attack: date responses by the moments the dashboards' figures were computed.
+"""Attack: date releases, or the moments someone looked, by when the dashboards' figures were computed.
 
-The dashboards keep a wave's figures in the cache under the wave's state (its number of
-responses and newest id), computed afresh after each new response — within five minutes when a
-radiator refreshes on a wall. `make serve` keeps the cache in the database: if each entry's
-expiry were "computed at + 7 days", the table would date every response to the minute. The
-entries there carry the day only.
+The dashboards keep a release's figures in the cache, computed on the first visit after each
+release. `make serve` keeps the cache in the database: if each entry's expiry were "computed at
++ 7 days", the table would keep, to the minute, when each release was first looked at (before
+releases, when each response came in). The entries there carry the day only.
 """
 
 import datetime
@@ -14,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dashboards.wave_data import organization_streams, wave_figures
+from surveys.releases import newest_release
 from tests.dashboards.conftest import import_wave, wave_rows
 
 
@@ -21,7 +21,7 @@ def test_figures_kept_in_make_serve_s_cache_carry_the_day_not_the_time_they_were
     wave = import_wave(instrument, wave_rows())
     computed_at = datetime.datetime(2026, 6, 3, 14, 3, 12, tzinfo=datetime.UTC)
     with mock.patch("time.time", return_value=computed_at.timestamp()):
-        assert wave_figures(wave, organization_streams(wave)).report.value_streams
+        assert wave_figures(wave, organization_streams(wave), newest_release(wave)).report.value_streams
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT cache_key, expires FROM {connection.ops.quote_name(serve_cache)}")
