@@ -34,14 +34,16 @@ def measure(responses, repeat=1):
     from assessments.report import build_report
     from surveys.demo import DEMO_WAVE_SLUG
     from surveys.models import Answer, Wave
+    from surveys.releases import newest_release
 
     wave = Wave.objects.select_related("instrument").get(slug=DEMO_WAVE_SLUG)
+    release = newest_release(wave)
     answers = Answer.objects.filter(response__wave=wave).count()
     rss_before = rss_peak_mb()
     runs = []
     for _ in range(max(repeat, 1)):
         started = time.perf_counter()
-        data = gather_wave(wave)
+        data = gather_wave(wave, release)
         gathered = time.perf_counter()
         report = build_report(data)
         built = time.perf_counter()
@@ -50,7 +52,7 @@ def measure(responses, repeat=1):
     # A process that has just seeded the wave already peaked higher than assessing takes it.
     rss_after = None if wave_source["seeded"] else rss_peak_mb()
     tracemalloc.start()
-    build_report(gather_wave(wave))
+    build_report(gather_wave(wave, release))
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     total, gathering, building = min(runs)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import RESEARCHER, researched_waves
 from accounts.views import role_required
+from surveys.closing import close_if_due, close_those_due
 
 from .codebook import build_codebook, codebook_markdown
 from .forms import ExportForm
@@ -29,7 +30,10 @@ export_access_required = role_required(RESEARCHER)
 
 
 def _wave(request, slug):
-    return get_object_or_404(researched_waves(request.user).select_related("organization", "instrument"), slug=slug)
+    """The wave, closed first if its closing time has passed (its final release is what is exported)."""
+    return close_if_due(
+        get_object_or_404(researched_waves(request.user).select_related("organization", "instrument"), slug=slug)
+    )
 
 
 def _not_exportable(request, wave, reason):
@@ -38,6 +42,7 @@ def _not_exportable(request, wave, reason):
 
 @export_access_required
 def home(request):
+    close_those_due(researched_waves(request.user))
     waves = (
         researched_waves(request.user)
         .select_related("organization", "instrument")

@@ -265,3 +265,16 @@ def test_the_migration_gives_responses_random_ids_and_closed_waves_their_final_r
     assert [(r.number, r.kind, r.responses) for r in closed.releases.all()] == [(1, "final", 3)]
     assert not Wave.objects.get(slug="open").releases.exists()
     assert sorted(NewAnswer.objects.filter(response__wave=closed).values_list("value", flat=True)) == [1, 2, 3]
+
+
+def test_a_wave_past_its_closing_time_is_closed_by_whoever_opens_its_results_first(
+    wave, instrument, admin_client
+):
+    add(wave, instrument, ("Financing applications", "biz", 6))
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=5))
+    exports = admin_client.get("/exports/").content.decode()
+    assert "still takes responses" not in exports and "Nobody answered" not in exports
+    assert Wave.objects.get(pk=wave.pk).status == Wave.Status.CLOSED
+    assert newest_release(wave).kind == "final"
+    reply = admin_client.post(f"/exports/waves/{wave.slug}/download/", {"format": "csv", "layout": "wide"})
+    assert reply.status_code == 200 and len(b"".join(reply.streaming_content).splitlines()) == 7

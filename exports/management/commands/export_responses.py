@@ -12,6 +12,7 @@ from exports.models import ExportLog
 from exports.planning import not_exportable_reason, plan_export
 from exports.rows import LAYOUTS, WIDE
 from exports.writers import FORMATS, write_export
+from surveys.closing import close_if_due
 from surveys.models import Wave
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         wave = Wave.objects.filter(slug=slug).select_related("organization", "instrument").first()
         if wave is None:
             raise CommandError(f'There is no wave "{slug}".')
-        reason = not_exportable_reason(wave)
+        reason = not_exportable_reason(close_if_due(wave))
         if reason:
             raise CommandError(reason)
         path = Path(output or f"{wave.slug}-{layout}.{fmt}")
