@@ -171,6 +171,25 @@ class WaveAdmin(admin.ModelAdmin):
         return wave.response_total
 
 
+class AdministratorsOnly:
+    """For the admin pages of what respondents gave: administrators (superusers) only, whatever
+    permissions a staff user was given. Single responses, answers and drafts are what the
+    anonymity rules keep from everyone else; a staff change manager could otherwise read a hidden
+    group's answers here."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj) and super().has_delete_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
@@ -183,7 +202,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["pk", "wave", "value_stream", "side", "role", "tenure_band", "submitted_on"]
     list_filter = ["wave", "side", "value_stream", "role", "tenure_band"]
     search_fields = ["wave__title", "value_stream__name"]
@@ -196,7 +215,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["response", "item", "value"]
     list_filter = ["item__instrument", "item__theme"]
     search_fields = ["item__code"]
@@ -211,7 +230,7 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["wave", "updated_on"]
     list_filter = ["wave"]
     fields = ["wave", "updated_on"]  # the answers of an unsubmitted questionnaire stay private
@@ -228,12 +247,16 @@ class InvitationAdmin(admin.ModelAdmin):
 
     list_display = ["pk", "wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
     list_filter = ["wave", ("revoked_on", admin.EmptyFieldListFilter), "side", "value_stream"]
-    # Exact match only: find one person's invitation to revoke it, without listing addresses.
-    search_fields = ["=email"]
     list_select_related = ["wave", "value_stream"]
     fields = ["wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
     readonly_fields = fields
     actions = ["revoke_selected"]
+
+    def get_search_fields(self, request):
+        # Exact match only, and for administrators only: find one person's invitation to revoke
+        # it, without listing addresses. A used invitation is deleted, so for anyone else "no
+        # row" for an address that was sent a link would tell that this person has answered.
+        return ["=email"] if request.user.is_active and request.user.is_superuser else []
 
     def has_add_permission(self, request):
         return False

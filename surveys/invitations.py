@@ -47,7 +47,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 class SendingFailed(Exception):
     """The mail server refused a message part-way. The invitations that were not sent are revoked
-    (their links never reached anyone), so sending again to `unsent` is safe."""
+    and their addresses forgotten (their links never reached anyone), so sending again to `unsent` is safe."""
 
     def __init__(self, sent, unsent):
         self.sent = sent
@@ -97,7 +97,7 @@ def _check_target(wave, value_stream, side):
 
 
 def _new_invitations(wave, value_stream, side, emails):
-    """Store one invitation per entry of `emails` ("" for none); return [(invitation, token)]."""
+    """Store one invitation per entry of `emails` ("" for none); return [(invitation, token)] in their order."""
     pairs = []
     for email in emails:
         token = new_token()
@@ -105,7 +105,11 @@ def _new_invitations(wave, value_stream, side, emails):
             wave=wave, value_stream=value_stream, side=side, token_hash=hash_token(token), email=email
         )
         pairs.append((invitation, token))
-    Invitation.objects.bulk_create([invitation for invitation, _ in pairs])
+    # Stored in a random order: numbered in the order of the list, an invitation's number (in the
+    # admin, say) would tell whose it is, and its disappearance that this person has answered.
+    stored = [invitation for invitation, _ in pairs]
+    secrets.SystemRandom().shuffle(stored)
+    Invitation.objects.bulk_create(stored)
     return pairs
 
 
@@ -184,11 +188,12 @@ def _message(template, invitation, link):
 def send_invitations(wave, value_stream, side, emails, build_url, connection=None):
     """E-mail a personal link to each address of `emails` for `value_stream` and `side`.
 
-    Addresses that have been sent a link to this wave before are left out, whether or not that
-    link has been used (a second link would let one person answer twice), and listed in the
-    result's ``already_invited``; `InvitedAddress` remembers them as keyed hashes. The address
-    itself is kept only for reminders: it is deleted with the invitation when the invitation is
-    used, and erased when it is revoked (which lets the address be invited again).
+    Addresses that have been sent a link to this wave before are left out, whether that link has
+    been used, revoked or neither (a second link would let one person answer twice, and a
+    difference would tell who has answered), and listed in the result's ``already_invited``;
+    `InvitedAddress` remembers them as keyed hashes until the wave closes. The address itself is
+    kept only for reminders: it is deleted with the invitation when the invitation is used, and
+    erased when it is revoked.
     Raises ValueError for an unknown value stream or side or any invalid address (then nothing is
     stored or sent), and SendingFailed when the mail server fails part-way.
     """
@@ -226,9 +231,22 @@ def _send_each(pairs, template, build_url, connection):
     except Exception as error:  # whatever the backend raises, links that never left must not stay usable
         unsent = [invitation for invitation, _ in pairs[len(sent) :]]
         addresses = [invitation.email for invitation in unsent]
-        for invitation in unsent:
-            revoke(invitation)
+        _withdraw_unsent(unsent)
         raise SendingFailed([invitation.email for invitation in sent], addresses) from error
+
+
+def _withdraw_unsent(unsent):
+    """Revoke invitations whose e-mail never left, and forget that their addresses were invited.
+
+    Unlike revoking a link that was handed out, forgetting these reveals nothing: nobody had the
+    link, so nobody can have answered with it.
+    """
+    with transaction.atomic():
+        for invitation in unsent:
+            email = invitation.email
+            if revoke(invitation):
+                hashed = address_hash(invitation.wave_id, email)
+                InvitedAddress.objects.filter(wave_id=invitation.wave_id, address_hash=hashed).delete()
 
 
 def send_reminders(wave, build_url, connection=None):
@@ -263,8 +281,11 @@ def send_reminders(wave, build_url, connection=None):
 
 
 def revoke(invitation):
-    """End an unused invitation now: its link stops working, its address and any draft are deleted,
-    and the address may be sent a new link (its `InvitedAddress` goes too).
+    """End an unused invitation now: its link stops working, its address and any draft are deleted.
+
+    The address stays "already invited" (its `InvitedAddress`) until the wave closes: were it
+    forgotten, sending to the same list again would reach exactly those who had not answered (a
+    used invitation is gone, so it cannot be revoked), and tell who had.
 
     Returns False when it was already revoked, or has been used: a used invitation no longer
     exists (its response is stored and, by design, cannot be found from it), so there is nothing
@@ -272,13 +293,9 @@ def revoke(invitation):
     """
     with transaction.atomic():
         revoked_on = timezone.localdate()
-        email = Invitation.objects.unused().filter(pk=invitation.pk).values_list("email", flat=True).first()
         revoked = Invitation.objects.unused().filter(pk=invitation.pk).update(revoked_on=revoked_on, email="")
         if revoked:
             Draft.objects.filter(key=invitation.draft_key).delete()
-            if email:  # never used: the address may be sent a link again
-                hashed = address_hash(invitation.wave_id, email)
-                InvitedAddress.objects.filter(wave_id=invitation.wave_id, address_hash=hashed).delete()
     if revoked:
         invitation.revoked_on, invitation.email = revoked_on, ""
     else:

@@ -412,8 +412,10 @@ class InvitedAddress(models.Model):
     Submitting deletes the invitation with its address (see Invitation), so without this a change
     manager who sends the wave to the same address again would hand that person a second link,
     and the page's "already invited" would tell who has answered. A row is written when the link
-    is sent, never at submission, so it says nothing about answering; it is deleted when the
-    invitation is revoked unused, so the address can be invited again.
+    is sent, never at submission, so it says nothing about answering. It stays when the invitation
+    is revoked (forgetting only the addresses whose invitations could be revoked, the unused ones,
+    would single out those who answered), until the wave closes; only a link that the mail server
+    never took is forgotten at once, since nobody can have answered with it.
     """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invited_addresses")

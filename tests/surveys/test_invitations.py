@@ -269,14 +269,30 @@ def test_invited_addresses_are_kept_only_as_keyed_hashes(invitation_wave, value_
     assert stored.address_hash == invitations.address_hash(invitation_wave.pk, "ana@example.org")
 
 
-def test_a_revoked_address_can_be_invited_again(invitation_wave, value_streams):
-    invitations.send_invitations(invitation_wave, value_streams[0], "biz", ["ana@example.org"], build_url)
-    invitations.revoke(Invitation.objects.get())  # a wrong value stream, say
+def test_a_revoked_address_stays_invited_like_one_that_answered(invitation_wave, value_streams):
+    """Forgetting a revoked address would tell who answered: only unused invitations can be revoked."""
+    invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+    submit_with(token_in(mail.outbox[0]))  # Ana answers
+    invitations.revoke(Invitation.objects.get())  # Ben's, the only one left
 
-    sending = invitations.send_invitations(invitation_wave, value_streams[1], "biz", ["ana@example.org"], build_url)
+    sending = invitations.send_invitations(
+        invitation_wave, value_streams[1], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
 
-    assert sending.sent == ["ana@example.org"]
-    assert Invitation.objects.unused().get().value_stream == value_streams[1]
+    assert sending.sent == [] and sending.already_invited == ["ana@example.org", "ben@example.org"]
+    assert InvitedAddress.objects.filter(wave=invitation_wave).count() == 2
+
+
+def test_an_invitation_s_number_does_not_follow_the_order_of_the_list(invitation_wave, value_streams):
+    """Numbered in list order, the invitation missing from the admin's list would name who answered."""
+    addresses = [f"person{number:02}@example.org" for number in range(30)]
+
+    sending = invitations.send_invitations(invitation_wave, value_streams[0], "biz", addresses, build_url)
+
+    assert sending.sent == addresses  # sent in the order given
+    assert list(Invitation.objects.order_by("pk").values_list("email", flat=True)) != addresses
 
 
 def test_a_list_with_an_invalid_address_sends_nothing(invitation_wave, value_streams):
@@ -319,6 +335,11 @@ def test_links_the_mail_server_did_not_take_are_revoked(invitation_wave, value_s
     assert list(Invitation.objects.unused().values_list("email", flat=True)) == ["ana@example.org"]
     assert Invitation.objects.filter(revoked_on__isnull=False, email="").count() == 1
     assert open_link(token_in(server.outbox[0]))[1].status_code == 302
+    # Ben's link never left, so nobody can have answered with it: his address may be sent one again.
+    sending = invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+    assert sending.sent == ["ben@example.org"] and sending.already_invited == ["ana@example.org"]
 
 
 def test_invite_command_mails_the_addresses_of_a_file(invitation_wave, value_streams, tmp_path):
