@@ -2,17 +2,19 @@
 
 Two rules protect respondents once a wave has responses: its instrument is fixed (the answers
 belong to its items), and its anonymity threshold can rise but never fall (people answered under
-the promise of that k).
+the promise of that k). And once it has opened, its head counts are fixed: they bound the links
+for each group (see HeadCount).
 """
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.closing import erase_what_closing_ends
-from surveys.models import MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
+from surveys.models import HEAD_COUNTS_FIXED, MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -99,6 +101,9 @@ class WaveForm(forms.ModelForm):
             self.fields["instrument"].disabled = True
             self.fields["instrument"].help_text = gettext("Fixed: the wave has responses to this instrument's items.")
         head_counts = {hc.value_stream_id: hc for hc in self.instance.head_counts.all()} if self.instance.pk else {}
+        self.head_counts = head_counts
+        # As stored, not as typed: head counts set in the same save that opens a draft wave are allowed.
+        self.head_counts_fixed = bool(self.instance.pk) and self.instance.has_opened()
         self.head_count_fields = []
         for stream in self.fields["value_streams"].queryset:
             current = head_counts.get(stream.pk)
@@ -110,6 +115,7 @@ class WaveForm(forms.ModelForm):
                     min_value=0,
                     label=gettext("%(value_stream)s: %(side)s people") % {"value_stream": stream.name, "side": label},
                     initial=getattr(current, side) if current else None,
+                    disabled=self.head_counts_fixed,
                 )
                 pair.append(name)
             self.head_count_fields.append((stream, pair))
@@ -117,6 +123,10 @@ class WaveForm(forms.ModelForm):
     def head_count_rows(self):
         """(value stream, Biz field, IT field) for the template's head count table."""
         return [(stream, self[biz], self[it]) for stream, (biz, it) in self.head_count_fields]
+
+    def head_counts_note(self):
+        """Why the head counts cannot be changed, once they cannot."""
+        return HEAD_COUNTS_FIXED if self.head_counts_fixed else ""
 
     def clean_anonymity_threshold(self):
         k = self.cleaned_data["anonymity_threshold"]
@@ -154,8 +164,27 @@ class WaveForm(forms.ModelForm):
     def clean_languages(self):
         return list(self.cleaned_data["languages"])
 
+    def _clean_head_counts(self, cleaned):
+        """The rules of HeadCount.clean for each value stream typed in: never below the links already issued."""
+        if self.head_counts_fixed:
+            return
+        for stream, (biz, it) in self.head_count_fields:
+            stored = self.head_counts.get(stream.pk)
+            counts = {"biz": cleaned.get(biz), "it": cleaned.get(it)}
+            if stored is None and counts == {"biz": None, "it": None}:
+                continue
+            head_count = HeadCount(pk=getattr(stored, "pk", None), wave=self.instance, value_stream=stream, **counts)
+            try:
+                head_count.clean()
+            except ValidationError as error:
+                by_field = error.message_dict if hasattr(error, "error_dict") else {"biz": error.messages}
+                for side, messages in by_field.items():
+                    for message in messages:
+                        self.add_error({"biz": biz, "it": it}[side], message)
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_head_counts(cleaned)
         instrument = cleaned.get("instrument") or (self.instance.instrument if self.has_responses else None)
         languages = cleaned.get("languages") or []
         if instrument is not None:
@@ -180,7 +209,7 @@ class WaveForm(forms.ModelForm):
             for name in self.cleaned_data["new_value_streams"]
         ]
         wave.value_streams.set([*self.cleaned_data["value_streams"], *created])
-        for stream, (biz, it) in self.head_count_fields:
+        for stream, (biz, it) in [] if self.head_counts_fixed else self.head_count_fields:
             counts = {"biz": self.cleaned_data.get(biz), "it": self.cleaned_data.get(it)}
             if counts["biz"] is None and counts["it"] is None:
                 HeadCount.objects.filter(wave=wave, value_stream=stream).delete()

@@ -127,9 +127,29 @@ class ValueStreamAdmin(admin.ModelAdmin):
 
 
 class HeadCountInline(admin.TabularInline):
+    """Read-only once the wave has opened: head counts bound the personal links of each group (see HeadCount)."""
+
     model = HeadCount
     extra = 0
-    verbose_name_plural = "expected head count per value stream (for response rates; optional)"
+    fields = ["value_stream", "biz", "it", "biz_links", "it_links"]
+    readonly_fields = ["biz_links", "it_links"]
+    verbose_name_plural = (
+        "expected head count per value stream (for response rates, and the most personal links per side; "
+        "fixed once the wave has opened)"
+    )
+
+    def _fixed(self, wave):
+        # The wave as stored: the one being edited may carry the posted status already.
+        return wave is not None and wave.pk is not None and Wave.objects.get(pk=wave.pk).has_opened()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._fixed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._fixed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._fixed(obj) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         wave = getattr(request, "_wave_being_edited", None)

@@ -8,7 +8,12 @@ Plain functions, called by the `invite` command and by the change manager's page
 - ``send_reminders(wave, build_url)`` e-mails a fresh link to every unused invitation that has
   an address;
 - ``revoke(invitation)`` ends an invitation at once;
-- ``find_invitation(token)`` is the invitation a link opens, or None.
+- ``find_invitation(token)`` is the invitation a link opens, or None;
+- ``links_left(wave, value_stream, side)`` is how many more links the group's head count allows.
+
+Links for a group (value stream and side) are bounded by its head count (see HeadCount): beyond
+it, or without one, ``create_invitations`` and ``send_invitations`` raise LinkLimitReached and
+store nothing.
 
 ``build_url`` is any function from a token to the absolute link, e.g. ``link_builder(base_url)``
 or ``lambda token: request.build_absolute_uri(invitation_path(token))`` in a view.
@@ -34,11 +39,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Draft, Invitation, InvitedAddress, Side
+from .models import Draft, HeadCount, Invitation, InvitedAddress, Side
 
 CSV_HEADER = ["value_stream", "side", "link"]
 # Spreadsheets run a cell that starts with one of these as a formula; a value stream's name is typed by people.
@@ -53,6 +59,55 @@ class SendingFailed(Exception):
         self.sent = sent
         self.unsent = unsent
         super().__init__(f"The mail server failed after {len(sent)} messages; not sent: {', '.join(unsent)}")
+
+
+# Biz and IT are called so in every language of the staff pages.
+SIDE_NAMES = {Side.BIZ: "Biz", Side.IT: "IT"}
+
+
+class LinkLimitReached(ValueError):
+    """Links for a value stream and side are limited to its head count: `left` more may be made
+    (None: the group has no head count, so none), `wanted` were asked for. Nothing was stored."""
+
+    def __init__(self, value_stream, side, head_count, left, wanted):
+        self.value_stream, self.side, self.wanted = value_stream, side, wanted
+        self.head_count, self.left = head_count, left
+        group = f"{value_stream}, {SIDE_NAMES[side]}"
+        if head_count is None:
+            message = (
+                f"Links for {group} are limited to its head count, and it has none (head counts are set in the "
+                "wave's set-up before it opens). Nothing was made."
+            )
+        else:
+            message = (
+                f"Links for {group} are limited to its head count of {head_count}; links left: {left}, "
+                f"asked for: {wanted}. Nothing was made."
+            )
+        super().__init__(message)
+
+
+def links_left(wave, value_stream, side):
+    """How many more links the head count of `value_stream` and `side` allows; None without a head count."""
+    row = HeadCount.objects.filter(wave=wave, value_stream=value_stream).values_list(side, f"{side}_links").first()
+    if row is None or row[0] is None:
+        return None
+    return row[0] - row[1]
+
+
+def _take_places(wave, value_stream, side, wanted):
+    """Count `wanted` more links for the group, or raise LinkLimitReached. Part of the transaction
+    that stores them, so a refusal or a failure stores nothing and counts nothing.
+
+    One conditional UPDATE: two requests at once cannot both take the last places, which a
+    read, then a check, then a write could.
+    """
+    issued = f"{side}_links"
+    taken = HeadCount.objects.filter(
+        wave=wave, value_stream=value_stream, **{f"{side}__gte": F(issued) + wanted}
+    ).update(**{issued: F(issued) + wanted})
+    if not taken:
+        head_count = HeadCount.objects.filter(wave=wave, value_stream=value_stream).values_list(side, flat=True).first()
+        raise LinkLimitReached(value_stream, side, head_count, links_left(wave, value_stream, side), wanted)
 
 
 @dataclass
@@ -117,12 +172,14 @@ def create_invitations(wave, value_stream, side, count):
     """Create `count` invitations for people of `value_stream` on `side` (Side value: "biz" or "it").
 
     Returns ``[(invitation, token), ...]``: the only moment the tokens exist. Raises ValueError
-    when the value stream is not part of the wave or the side is unknown.
+    when the value stream is not part of the wave or the side is unknown, and LinkLimitReached
+    (a ValueError) beyond the group's head count.
     """
     _check_target(wave, value_stream, side)
     if count < 1:
         raise ValueError("The number of invitations must be at least 1.")
     with transaction.atomic():
+        _take_places(wave, value_stream, side, count)
         return _new_invitations(wave, value_stream, side, [""] * count)
 
 
@@ -194,8 +251,10 @@ def send_invitations(wave, value_stream, side, emails, build_url, connection=Non
     `InvitedAddress` remembers them as keyed hashes until the wave closes. The address itself is
     kept only for reminders: it is deleted with the invitation when the invitation is used, and
     erased when it is revoked.
-    Raises ValueError for an unknown value stream or side or any invalid address (then nothing is
-    stored or sent), and SendingFailed when the mail server fails part-way.
+    Raises ValueError for an unknown value stream or side or any invalid address, and
+    LinkLimitReached (a ValueError) when the new addresses are more than the group's head count
+    leaves links for (then nothing is stored or sent); SendingFailed when the mail server fails
+    part-way.
     """
     _check_target(wave, value_stream, side)
     addresses = clean_addresses(emails)
@@ -208,6 +267,8 @@ def send_invitations(wave, value_stream, side, emails, build_url, connection=Non
         )
         sending = Sending(already_invited=[address for address in addresses if hashes[address] in invited])
         new = [address for address in addresses if hashes[address] not in invited]
+        if new:
+            _take_places(wave, value_stream, side, len(new))
         # ignore_conflicts: a concurrent sending to the same address stores the hash once.
         InvitedAddress.objects.bulk_create(
             [InvitedAddress(wave=wave, address_hash=hashes[address]) for address in new], ignore_conflicts=True
@@ -236,10 +297,11 @@ def _send_each(pairs, template, build_url, connection):
 
 
 def _withdraw_unsent(unsent):
-    """Revoke invitations whose e-mail never left, and forget that their addresses were invited.
+    """Revoke invitations whose e-mail never left, forget that their addresses were invited, and
+    give their places under the head count back.
 
-    Unlike revoking a link that was handed out, forgetting these reveals nothing: nobody had the
-    link, so nobody can have answered with it.
+    Unlike revoking a link that was handed out, this reveals nothing and lets no one answer more:
+    nobody had the link, so nobody can have answered with it.
     """
     with transaction.atomic():
         for invitation in unsent:
@@ -247,6 +309,10 @@ def _withdraw_unsent(unsent):
             if revoke(invitation):
                 hashed = address_hash(invitation.wave_id, email)
                 InvitedAddress.objects.filter(wave_id=invitation.wave_id, address_hash=hashed).delete()
+                issued = f"{invitation.side}_links"
+                HeadCount.objects.filter(wave_id=invitation.wave_id, value_stream_id=invitation.value_stream_id).update(
+                    **{issued: F(issued) - 1}
+                )
 
 
 def send_reminders(wave, build_url, connection=None):

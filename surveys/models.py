@@ -11,10 +11,11 @@ band, the day of submission) and nothing that links it to a person or an invitat
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 MIN_ANONYMITY_THRESHOLD = 3
@@ -23,6 +24,10 @@ DEFAULT_ANONYMITY_THRESHOLD = 5
 SCALE_VALUE_LIMIT = 100
 MIN_SCALE_POINTS = 2
 MAX_SCALE_POINTS = 11
+HEAD_COUNTS_FIXED = _(
+    "Fixed: the wave has opened. Links for a value stream and side are limited to its head count, "
+    "so it cannot change once people may have answered."
+)
 
 
 def pick_language(texts, language=None):
@@ -324,6 +329,16 @@ class Wave(models.Model):
         chosen = [code for code in self.languages if code in instrument]
         return chosen or instrument or [settings.LANGUAGE_CODE]
 
+    def has_opened(self, now=None):
+        """Whether the wave has opened: it is no longer a draft and its opening time has passed.
+
+        From then on people may have answered, so what bounds the links for a group — its head
+        count — is fixed: raised later, it would let a change manager make links for a small
+        group and fill it with answers of their own (see HeadCount).
+        """
+        now = now or timezone.now()
+        return self.status != self.Status.DRAFT and self.opens_at <= now
+
     def availability(self, now=None):
         """'open', 'not_yet_open' or 'closed' for a respondent arriving at `now`."""
         now = now or timezone.now()
@@ -335,18 +350,71 @@ class Wave(models.Model):
 
 
 class HeadCount(models.Model):
-    """How many people of a value stream, per side, were asked to answer a wave: the base of its response rates."""
+    """How many people of a value stream, per side, were asked to answer a wave: the base of its
+    response rates, and the bound on the personal links made for that group.
+
+    Without a bound, a change manager could make k − 1 links for a group that has one real
+    respondent, answer them, and read the victim's answers off the group's shown figures by
+    subtraction. So `biz_links` and `it_links` count every link ever issued for the group (for a
+    mail merge or e-mailed; used ones included — their invitations are deleted — and revoked ones
+    too, or revoking and making new ones would give links without end), never more than the head
+    count (the database refuses it), and head counts are fixed once the wave has opened. Only
+    links the mail server never took give their place back: they reached nobody.
+    `surveys.invitations` counts them with a conditional UPDATE, so concurrent requests cannot
+    pass the bound.
+    """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="head_counts")
     value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="head_counts")
     biz = models.PositiveIntegerField(null=True, blank=True, verbose_name="Biz people")
     it = models.PositiveIntegerField(null=True, blank=True, verbose_name="IT people")
+    biz_links = models.PositiveIntegerField(default=0, editable=False, verbose_name="Biz links issued")
+    it_links = models.PositiveIntegerField(default=0, editable=False, verbose_name="IT links issued")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["wave", "value_stream"], name="one_head_count_per_stream")]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "value_stream"], name="one_head_count_per_stream"),
+            models.CheckConstraint(
+                condition=Q(biz__isnull=True, biz_links=0) | Q(biz__isnull=False, biz_links__lte=models.F("biz")),
+                name="biz_links_within_head_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(it__isnull=True, it_links=0) | Q(it__isnull=False, it_links__lte=models.F("it")),
+                name="it_links_within_head_count",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.value_stream}: Biz {self.biz}, IT {self.it}"
+
+    def clean(self):
+        """Refuse a change once the wave has opened, and a head count below the links already issued.
+
+        Both are judged from what is stored, not from this instance's wave: a form that opens a
+        draft wave may set its head counts in the same save. (A check here rather than in save():
+        the demo data set head counts on an open wave after its synthetic answers, with no links.)
+        """
+        stored = HeadCount.objects.filter(pk=self.pk).first() if self.pk else None
+        wave = Wave.objects.filter(pk=self.wave_id).first()
+        changed = stored is None or (stored.value_stream_id, stored.biz, stored.it) != (
+            self.value_stream_id,
+            self.biz,
+            self.it,
+        )
+        if changed and wave is not None and wave.has_opened():
+            raise ValidationError(HEAD_COUNTS_FIXED)
+        errors = {}
+        for side, label in (("biz", "Biz"), ("it", "IT")):
+            issued = getattr(stored, f"{side}_links", 0)
+            wanted = getattr(self, side)
+            if issued and (wanted is None or wanted < issued):
+                errors[side] = ngettext(
+                    "%(issued)s link was issued for %(side)s already: the head count cannot be less.",
+                    "%(issued)s links were issued for %(side)s already: the head count cannot be less.",
+                    issued,
+                ) % {"issued": issued, "side": label}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def people(self):
