@@ -384,7 +384,7 @@ def wave_create(request, pk):
     organization = get_object_or_404(managed_organizations(request.user), pk=pk)
     form = WaveForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        wave = form.save()
+        wave = form.save(user=request.user)
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": organization})
 
@@ -394,7 +394,7 @@ def wave_edit(request, slug):
     wave = get_object_or_404(managed_waves(request.user).select_related("organization"), slug=slug)
     form = WaveForm(request.POST or None, instance=wave, organization=wave.organization)
     if request.method == "POST" and form.is_valid():
-        wave = form.save()
+        wave = form.save(user=request.user)
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": wave.organization, "wave": wave})
 
@@ -441,7 +441,9 @@ def invitations_view(request, slug):
     if action == "links" and forms["links"].is_valid():
         data = forms["links"].cleaned_data
         try:
-            pairs = invitations.create_invitations(wave, data["value_stream"], data["side"], data["count"])
+            pairs = invitations.create_invitations(
+                wave, data["value_stream"], data["side"], data["count"], user=request.user
+            )
         except invitations.LinkLimitReached as error:
             forms["links"].add_error("count", _link_limit(error))
         else:
@@ -454,7 +456,7 @@ def invitations_view(request, slug):
         data = forms["email"].cleaned_data
         try:
             sending = invitations.send_invitations(
-                wave, data["value_stream"], data["side"], forms["email"].address_list(), build_url
+                wave, data["value_stream"], data["side"], forms["email"].address_list(), build_url, user=request.user
             )
         except invitations.LinkLimitReached as error:
             forms["email"].add_error("addresses", _link_limit(error))
@@ -475,11 +477,11 @@ def invitations_view(request, slug):
                 notice = ("warning", f"{notice[1]} {already}")
             forms["email"] = EmailForm(wave=wave, prefix="email")
     if action == "remind":
-        notice = _remind(wave, build_url)
+        notice = _remind(wave, build_url, request.user)
     if action == "revoke" and forms["revoke"].is_valid():
         data = forms["revoke"].cleaned_data
         unused = Invitation.objects.unused().filter(wave=wave, value_stream=data["value_stream"], side=data["side"])
-        revoked = sum(invitations.revoke(invitation) for invitation in unused)
+        revoked = invitations.revoke_invitations(unused, user=request.user)
         message = ngettext(
             "Revoked %(count)s unused link of %(value_stream)s, %(side)s.",
             "Revoked %(count)s unused links of %(value_stream)s, %(side)s.",
@@ -518,13 +520,13 @@ def _sending_failed(error):
     return message % {"count": count, "addresses": ", ".join(error.unsent)}
 
 
-def _remind(wave, build_url):
+def _remind(wave, build_url, user):
     """Send the reminders of `wave`: the notice for the page."""
     if wave.availability() != "open":  # send_reminders refuses too, in English for the command line
         message = gettext('The wave "%(wave)s" is not open: reminders go out only while people can answer.')
         return ("danger", message % {"wave": wave})
     try:
-        count = invitations.send_reminders(wave, build_url)
+        count = invitations.send_reminders(wave, build_url, user=user)
     except invitations.SendingFailed as error:
         return ("danger", _sending_failed(error))
     except ValueError as error:

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from surveys import audit
 from surveys.closing import erase_what_closing_ends
 from surveys.models import HEAD_COUNTS_FIXED, MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+SIDES = ("biz", "it")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -108,7 +110,7 @@ class WaveForm(forms.ModelForm):
         for stream in self.fields["value_streams"].queryset:
             current = head_counts.get(stream.pk)
             pair = []
-            for side, label in (("biz", "Biz"), ("it", "IT")):  # Biz and IT in every language
+            for side, label in zip(SIDES, ("Biz", "IT"), strict=True):  # Biz and IT in every language
                 name = f"head_{side}_{stream.pk}"
                 self.fields[name] = forms.IntegerField(
                     required=False,
@@ -199,8 +201,27 @@ class WaveForm(forms.ModelForm):
             self.add_error("closes_at", gettext("The wave must close after it opens."))
         return cleaned
 
+    def audit_changes(self, created):
+        """What the set-up changes, for the audit log: each field from what to what, head counts per group."""
+        head_counts = {}
+        for stream, pair in self.head_count_fields:
+            head_counts.update({name: (stream, side) for side, name in zip(SIDES, pair, strict=True)})
+        names = [name for name in (self.fields if created else self.changed_data) if name not in head_counts]
+        changes = audit.form_changes(self, names, created=created)
+        for name in self.changed_data:
+            if name in head_counts:
+                stream, side = head_counts[name]
+                old, new = None if created else self[name].initial, self.cleaned_data.get(name)
+                if old != new:
+                    change = {"field": "head_count", "value_stream": stream.name, "side": side}
+                    changes.append({**change, "old": old, "new": new})
+        return changes
+
     @transaction.atomic
-    def save(self, commit=True):
+    def save(self, commit=True, *, user=None):
+        """Save the wave, its value streams and head counts, and log who changed what (`user`)."""
+        is_new = self.instance.pk is None
+        changes = self.audit_changes(is_new)
         wave = super().save(commit=False)
         wave.organization = self.organization
         wave.save()
@@ -217,4 +238,7 @@ class WaveForm(forms.ModelForm):
                 HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
         if wave.status == Wave.Status.CLOSED:  # unused links, addresses and drafts go now, not at the next daily job
             erase_what_closing_ends(wave)
+        if is_new or changes:
+            action = "wave_created" if is_new else "wave_changed"
+            audit.record(action, organization=self.organization, wave=wave, user=user, changes=changes, channel="page")
         return wave

@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from . import invitations
+from . import audit, invitations
 from .models import (
     Answer,
+    AuditEntry,
     Dimension,
     Draft,
     HeadCount,
@@ -186,9 +187,40 @@ class WaveAdmin(admin.ModelAdmin):
         request._wave_being_edited = obj  # lets the head count inline offer this organization's streams only
         return super().get_form(request, obj, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        """Save the inlines, then log what changed, the head counts of the inline included."""
+        super().save_related(request, form, formsets, change)
+        changes = audit.form_changes(form, form.changed_data if change else list(form.fields), created=not change)
+        for formset in formsets:
+            if formset.model is HeadCount:
+                changes += _head_count_changes(formset)
+        if changes or not change:
+            wave = form.instance
+            action = "wave_changed" if change else "wave_created"
+            audit.record(
+                action, organization=wave.organization, wave=wave, user=request.user, changes=changes, channel="admin"
+            )
+
     @admin.display(description="responses", ordering="response_total")
     def response_count(self, wave):
         return wave.response_total
+
+
+def _head_count_changes(formset):
+    """The head counts an inline formset added, changed or deleted, as the audit log keeps them."""
+    changes = []
+    for form in formset.forms:
+        if not form.has_changed() and form not in formset.deleted_forms:
+            continue
+        stream = form.cleaned_data.get("value_stream") or form.instance.value_stream
+        deleted, added = form in formset.deleted_forms, not form.initial
+        for side in ("biz", "it"):
+            old = None if added else form.initial.get(side)
+            new = None if deleted else form.cleaned_data.get(side)
+            if old != new:
+                group = {"field": "head_count", "value_stream": str(stream), "side": side}
+                changes.append({**group, "old": old, "new": new})
+    return changes
 
 
 class AdministratorsOnly:
@@ -293,9 +325,9 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected invitations (their links stop working)", permissions=["revoke"])
     def revoke_selected(self, request, queryset):
-        selected = list(queryset)
-        revoked = sum(invitations.revoke(invitation) for invitation in selected)
-        skipped = len(selected) - revoked
+        selected = queryset.count()
+        revoked = invitations.revoke_invitations(queryset, user=request.user)
+        skipped = selected - revoked
         self.message_user(request, f"Revoked {revoked} invitations.", messages.SUCCESS)
         if skipped:
             self.message_user(
@@ -303,3 +335,29 @@ class InvitationAdmin(admin.ModelAdmin):
                 f"{skipped} were already revoked, or were used meanwhile, and are unchanged.",
                 messages.WARNING,
             )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log: for administrators to read; nobody adds, changes or deletes an entry."""
+
+    list_display = ["created_at", "organization", "wave_slug", "actor", "action", "details"]
+    list_filter = ["action", "organization", "created_at"]
+    search_fields = ["actor", "wave_slug"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

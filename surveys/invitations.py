@@ -7,7 +7,8 @@ Plain functions, called by the `invite` command and by the change manager's page
 - ``send_invitations(wave, value_stream, side, emails, build_url)`` e-mails one link per address;
 - ``send_reminders(wave, build_url)`` e-mails a fresh link to every unused invitation that has
   an address;
-- ``revoke(invitation)`` ends an invitation at once;
+- ``revoke_invitations(selected)`` ends the unused ones of some invitations at once, and
+  ``revoke(invitation)`` one of them;
 - ``find_invitation(token)`` is the invitation a link opens, or None;
 - ``links_left(wave, value_stream, side)`` is how many more links the group's head count allows.
 
@@ -17,6 +18,10 @@ store nothing.
 
 ``build_url`` is any function from a token to the absolute link, e.g. ``link_builder(base_url)``
 or ``lambda token: request.build_absolute_uri(invitation_path(token))`` in a view.
+
+Each of the first four writes the audit log (`surveys.audit`): how many links, for which value
+stream and side, by whom — the keyword arguments ``user`` (a person on a page) or ``actor`` (a
+name; by default the operating-system account, for a command).
 
 What keeps a person apart from their answers: a token (256 random bits) exists only in the link
 handed out; the database holds its SHA-256 hash. An invitation is unused or revoked, never
@@ -32,6 +37,7 @@ readable only with superuser tools such as pageinspect.
 import hashlib
 import hmac
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -44,6 +50,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import audit
 from .models import Draft, HeadCount, Invitation, InvitedAddress, Side
 
 CSV_HEADER = ["value_stream", "side", "link"]
@@ -168,7 +175,7 @@ def _new_invitations(wave, value_stream, side, emails):
     return pairs
 
 
-def create_invitations(wave, value_stream, side, count):
+def create_invitations(wave, value_stream, side, count, *, user=None, actor=""):
     """Create `count` invitations for people of `value_stream` on `side` (Side value: "biz" or "it").
 
     Returns ``[(invitation, token), ...]``: the only moment the tokens exist. Raises ValueError
@@ -180,7 +187,20 @@ def create_invitations(wave, value_stream, side, count):
         raise ValueError("The number of invitations must be at least 1.")
     with transaction.atomic():
         _take_places(wave, value_stream, side, count)
-        return _new_invitations(wave, value_stream, side, [""] * count)
+        pairs = _new_invitations(wave, value_stream, side, [""] * count)
+        who, group = _audited(wave, user, actor), _group(value_stream, side)
+        audit.record("links_created", **who, **group, count=count, channel="csv")
+    return pairs
+
+
+def _audited(wave, user, actor):
+    """Whose action on which wave, as `audit.record` takes it."""
+    return {"organization": wave.organization, "wave": wave, "user": user, "actor": actor}
+
+
+def _group(value_stream, side):
+    """The group an action was for, as the audit log keeps it: names, not ids, so it reads on its own."""
+    return {"value_stream": value_stream.name, "side": side}
 
 
 def invitations_csv_rows(pairs, build_url):
@@ -242,7 +262,7 @@ def _message(template, invitation, link):
     return mail.EmailMessage(subject, body, to=[invitation.email])
 
 
-def send_invitations(wave, value_stream, side, emails, build_url, connection=None):
+def send_invitations(wave, value_stream, side, emails, build_url, connection=None, *, user=None, actor=""):
     """E-mail a personal link to each address of `emails` for `value_stream` and `side`.
 
     Addresses that have been sent a link to this wave before are left out, whether that link has
@@ -257,6 +277,7 @@ def send_invitations(wave, value_stream, side, emails, build_url, connection=Non
     part-way.
     """
     _check_target(wave, value_stream, side)
+    who, group = _audited(wave, user, actor), _group(value_stream, side)
     addresses = clean_addresses(emails)
     hashes = {address: address_hash(wave.pk, address) for address in addresses}
     with transaction.atomic():
@@ -274,10 +295,19 @@ def send_invitations(wave, value_stream, side, emails, build_url, connection=Non
             [InvitedAddress(wave=wave, address_hash=hashes[address]) for address in new], ignore_conflicts=True
         )
         pairs = _new_invitations(wave, value_stream, side, new)
+        if pairs:
+            audit.record("links_created", **who, **group, count=len(pairs), channel="email")
     # The invitations are committed before any mail goes out: a write transaction held open
     # across a slow mail server would block respondents' submissions.
-    _send_each(pairs, "invitation", build_url, connection)
+    already = len(sending.already_invited)
+    try:
+        _send_each(pairs, "invitation", build_url, connection)
+    except SendingFailed as failure:
+        sent, not_sent = len(failure.sent), len(failure.unsent)
+        audit.record("invitations_sent", **who, **group, sent=sent, already_invited=already, not_sent=not_sent)
+        raise
     sending.sent = [invitation.email for invitation, _ in pairs]
+    audit.record("invitations_sent", **who, **group, sent=len(sending.sent), already_invited=already)
     return sending
 
 
@@ -315,7 +345,7 @@ def _withdraw_unsent(unsent):
                 )
 
 
-def send_reminders(wave, build_url, connection=None):
+def send_reminders(wave, build_url, connection=None, *, user=None, actor=""):
     """E-mail a new link to every unused, unrevoked invitation of `wave` that has an address.
 
     Only the hash of a token is stored, so the old link cannot be sent again: each reminder
@@ -341,9 +371,28 @@ def send_reminders(wave, build_url, connection=None):
             except Exception as error:  # the new link never left: the old one must keep working
                 Invitation.objects.filter(pk=invitation.pk, token_hash=hash_token(token)).update(token_hash=old_hash)
                 unsent = [other.email for other in pending[position:]]
+                who = _audited(wave, user, actor)
+                audit.record("reminders_sent", **who, count=len(reminded), not_sent=len(unsent))
                 raise SendingFailed([other.email for other in reminded], unsent) from error
             reminded.append(invitation)
+    audit.record("reminders_sent", **_audited(wave, user, actor), count=len(reminded))
     return len(reminded)
+
+
+def revoke_invitations(selected, *, user=None, actor=""):
+    """Revoke every invitation of `selected` (a queryset) that is still unused; return how many were.
+
+    One audit entry per wave, value stream and side, with how many links were revoked there.
+    """
+    revoked = Counter()
+    with transaction.atomic():
+        for invitation in selected.select_related("wave__organization", "value_stream"):
+            if revoke(invitation):
+                revoked[(invitation.wave, invitation.value_stream, invitation.side)] += 1
+        for (wave, value_stream, side), count in revoked.items():
+            who, group = _audited(wave, user, actor), _group(value_stream, side)
+            audit.record("invitations_revoked", **who, **group, count=count)
+    return sum(revoked.values())
 
 
 def revoke(invitation):

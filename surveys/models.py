@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -558,3 +559,73 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"Draft for {self.wave}"
+
+
+class AuditLogIsAppendOnly(Exception):
+    """An audit entry was to be changed or deleted: the log only grows."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are added, never changed or deleted, not even in bulk (bulk_update goes through update)."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("The audit log is append-only: entries are never changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("The audit log is append-only: entries are never deleted.")
+
+
+class AuditEntry(models.Model):
+    """One thing a person did to an organization's surveys: who, what, when. Append-only.
+
+    Written through `surveys.audit.record`. The details say what was done — how many links for
+    which value stream and side, which set-up fields changed from what to what, what an export
+    wrote — and never anything about respondents: not who answered, not when, not an address.
+    The actor's name and the wave's slug are copies, so an entry outlives a deleted user or wave
+    (its link to them is then emptied). An organization with entries cannot be deleted.
+    Entries copied from the former export log whose wave was already deleted have no
+    organization; only the admin shows them.
+    """
+
+    class Action(models.TextChoices):
+        WAVE_CREATED = "wave_created", _("Wave created")
+        WAVE_CHANGED = "wave_changed", _("Set-up changed")
+        LINKS_CREATED = "links_created", _("Links made")
+        INVITATIONS_SENT = "invitations_sent", _("Invitations e-mailed")
+        REMINDERS_SENT = "reminders_sent", _("Reminders e-mailed")
+        INVITATIONS_REVOKED = "invitations_revoked", _("Links revoked")
+        RELEASE = "release", _("Figures released")
+        EXPORT = "export", _("Export")
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    wave_slug = models.SlugField(max_length=80, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    actor = models.CharField(
+        max_length=150, help_text="The user name, or the operating-system account for the command line."
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="audit_newest_per_organization")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("The audit log is append-only: entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("The audit log is append-only: entries are never deleted.")

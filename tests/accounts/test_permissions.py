@@ -82,6 +82,7 @@ def pages_of(wave):
         "items csv": reverse("dashboards:items_csv", args=[slug]),
         "trends": reverse("dashboards:trends", args=[wave.organization_id]),
         "trends csv": reverse("dashboards:trends_csv", args=[wave.organization_id]),
+        "audit log": reverse("dashboards:audit_log", args=[wave.organization_id]),
         "wave set-up": reverse("dashboards:wave_edit", args=[slug]),
         "invitations": reverse("dashboards:invitations", args=[slug]),
         "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from dashboards.models import RadiatorLink
 from dashboards.templatetags.figures import magnitude
+from surveys import audit, invitations
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
 from surveys.models import Wave
 from tests.surveys.test_languages import (  # noqa: F401 — compiled_catalogues is an autouse fixture there
@@ -47,7 +48,7 @@ SAME_WORDS |= {"English", "Deutsch", "Français", "Items", "Hedges", "Total", "D
 # Words a language shares with English (German survey research says "Items" and "Dashboards" too).
 SAME_IN = {
     "de": {"Dashboards", "Status", "Layout", "orange", "Optional", "Export", "Format"},
-    "fr": {"Exports", "Pages", "Codebook", "Format", "Dimensions", "Action", "Invitations", "Export"},
+    "fr": {"Exports", "Pages", "page", "Codebook", "Format", "Dimensions", "Action", "Invitations", "Export"},
 }
 
 
@@ -57,7 +58,28 @@ def demo(db):
     wave = Wave.objects.select_related("organization").get(slug=DEMO_WAVE_SLUG)
     user = get_user_model().objects.get(username=DEMO_USERNAME)
     _, token = RadiatorLink.create(wave.value_streams.get(name=DEMO_VALUE_STREAMS[2]), user)
+    write_the_audit_log(wave, user)
     return wave, user, token
+
+
+def write_the_audit_log(wave, user):
+    """An entry of every kind the application writes, for the audit log's page."""
+    stream = wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
+    build_url = invitations.link_builder("https://survey.example.org")
+    invitations.create_invitations(wave, stream, "it", 2, user=user)
+    invitations.send_invitations(wave, stream, "biz", ["ana@example.org"], build_url, user=user)
+    invitations.send_reminders(wave, build_url, user=user)
+    invitations.revoke_invitations(wave.invitations.all(), user=user)
+    earlier = Wave.objects.get(slug=DEMO_EARLIER_WAVE_SLUG)
+    changes = [
+        {"field": "title", "old": earlier.title, "new": wave.title},
+        {"field": "status", "old": "draft", "new": "open"},
+        {"field": "access", "old": "open", "new": "invitation"},
+        {"field": "anonymity_threshold", "old": 5, "new": 6},
+        {"field": "opens_at", "old": "2026-03-01 08:00", "new": "2026-03-02 08:00"},
+        {"field": "head_count", "value_stream": stream.name, "side": "biz", "old": 20, "new": 24},
+    ]
+    audit.record("wave_changed", organization=wave.organization, wave=wave, user=user, changes=changes, channel="page")
 
 
 def staff_pages(wave, token):
@@ -71,6 +93,7 @@ def staff_pages(wave, token):
         "value stream": f"{base}/streams/{stream.pk}/",
         "items": f"{base}/items/",
         "over time": reverse("dashboards:trends", args=[wave.organization_id]),
+        "audit log": reverse("dashboards:audit_log", args=[wave.organization_id]),
         "wave set-up": f"{base}/set-up/",
         "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),
         "invitations": f"{base}/invitations/",
