@@ -16,6 +16,8 @@ from django.utils import translation
 
 from dashboards.models import RadiatorLink
 from dashboards.templatetags.figures import magnitude
+from exports.log import PAGE, log_export
+from exports.planning import plan_export
 from surveys import audit, invitations
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
 from surveys.models import Wave
@@ -80,6 +82,7 @@ def write_the_audit_log(wave, user):
         {"field": "head_count", "value_stream": stream.name, "side": "biz", "old": 20, "new": 24},
     ]
     audit.record("wave_changed", organization=wave.organization, wave=wave, user=user, changes=changes, channel="page")
+    log_export(plan_export(earlier), "csv", "long", PAGE, user=user)
 
 
 def staff_pages(wave, token):
