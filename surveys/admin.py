@@ -224,10 +224,11 @@ def _head_count_changes(formset):
 
 
 class AdministratorsOnly:
-    """For the admin pages of what respondents gave: administrators (superusers) only, whatever
-    permissions a staff user was given. Single responses, answers and drafts are what the
-    anonymity rules keep from everyone else; a staff change manager could otherwise read a hidden
-    group's answers here."""
+    """For the admin pages of what respondents gave and who was invited: administrators
+    (superusers) only, whatever permissions a staff user was given. Single responses, answers and
+    drafts are what the anonymity rules keep from everyone else; a staff change manager could
+    otherwise read a hidden group's answers here, or watch single invitations disappear as their
+    people answer."""
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -290,25 +291,25 @@ class DraftAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    """Read-only: links are made by `manage.py invite` (the token exists only in the link handed out).
+class InvitationAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Read-only: links are made on the invitations page or by `manage.py invite` (the token
+    exists only in the link handed out).
 
     Only unused and revoked invitations are listed: a used invitation is deleted in the
-    transaction that stores its response, so nothing here leads to anyone's answers.
+    transaction that stores its response, so nothing here leads to anyone's answers. But an
+    invitation missing from the list, or an address not found, says that someone has answered:
+    so this page is for administrators only (change managers revoke per value stream and side on
+    the invitations page, which shows counts only).
     """
 
     list_display = ["pk", "wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
     list_filter = ["wave", ("revoked_on", admin.EmptyFieldListFilter), "side", "value_stream"]
+    # Exact match only: find one person's invitation to revoke it, without listing addresses.
+    search_fields = ["=email"]
     list_select_related = ["wave", "value_stream"]
     fields = ["wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
     readonly_fields = fields
     actions = ["revoke_selected"]
-
-    def get_search_fields(self, request):
-        # Exact match only, and for administrators only: find one person's invitation to revoke
-        # it, without listing addresses. A used invitation is deleted, so for anyone else "no
-        # row" for an address that was sent a link would tell that this person has answered.
-        return ["=email"] if request.user.is_active and request.user.is_superuser else []
 
     def has_add_permission(self, request):
         return False
