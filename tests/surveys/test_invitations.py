@@ -353,6 +353,13 @@ def test_invite_command_mails_the_addresses_of_a_file(invitation_wave, value_str
 
     assert sorted(message.to[0] for message in mail.outbox) == ["ana@example.org", "ben@example.org"]
     assert all(f"{BASE_URL}/i/" in message.body for message in mail.outbox)
+    out = io.StringIO()
+    call_command(
+        "invite", "test-wave", "--value-stream", "Investing applications", "--side", "biz",
+        "--emails", str(addresses), "--base-url", BASE_URL, stdout=out,
+    )  # fmt: skip
+    assert "Not sent to 2 addresses that were sent a link to this wave already" in out.getvalue()
+    assert len(mail.outbox) == 2
 
 
 # --- reminders ---------------------------------------------------------------------------
