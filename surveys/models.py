@@ -1,4 +1,5 @@
-"""What AlignSurvey collects: instruments, organizations, waves, responses and answers.
+"""What AlignSurvey collects: instruments, organizations, waves, responses and answers; and the
+audit log of what staff did with them.
 
 The instrument follows the paper's Gioia structure: items → 2nd-order themes → aggregate
 dimensions, each dimension tied to an operational-alignment category. Texts are stored per
