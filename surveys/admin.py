@@ -233,6 +233,9 @@ class AdministratorsOnly:
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
+    def has_add_permission(self, request):
+        return self.has_view_permission(request) and super().has_add_permission(request)
+
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj) and super().has_change_permission(request, obj)
 
@@ -339,7 +342,7 @@ class InvitationAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AdministratorsOnly, admin.ModelAdmin):
     """The audit log: for administrators to read; nobody adds, changes or deletes an entry."""
 
     list_display = ["created_at", "organization", "wave_slug", "actor", "action", "details"]
@@ -347,12 +350,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["actor", "wave_slug"]
     date_hierarchy = "created_at"
     list_select_related = ["organization"]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -59,8 +59,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SendingFailed(Exception):
-    """The mail server refused a message part-way. The invitations that were not sent are revoked
-    and their addresses forgotten (their links never reached anyone), so sending again to `unsent` is safe."""
+    """The mail server refused a message part-way. The invitations that were not sent are revoked,
+    their addresses forgotten and their places under the head count given back (their links never
+    reached anyone), so sending again to `unsent` is safe."""
 
     def __init__(self, sent, unsent):
         self.sent = sent
@@ -119,7 +120,7 @@ def _take_places(wave, value_stream, side, wanted):
 
 @dataclass
 class Sending:
-    """What `send_invitations` did: addresses invited now, and those that already had an unused invitation."""
+    """What `send_invitations` did: addresses invited now, and those sent a link to the wave before."""
 
     sent: list = field(default_factory=list)
     already_invited: list = field(default_factory=list)
@@ -404,7 +405,7 @@ def revoke(invitation):
 
     Returns False when it was already revoked, or has been used: a used invitation no longer
     exists (its response is stored and, by design, cannot be found from it), so there is nothing
-    to revoke.
+    to revoke. Writes no audit entry: `revoke_invitations` does, for a batch.
     """
     with transaction.atomic():
         revoked_on = timezone.localdate()
