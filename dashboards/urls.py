@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_page, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("dashboard/waves/<slug:slug>/items.csv", views.items_csv, name="items_csv"),
     path("dashboard/organizations/<int:pk>/trends/", views.trends_view, name="trends"),
     path("dashboard/organizations/<int:pk>/trends.csv", views.trends_csv, name="trends_csv"),
+    path("dashboard/organizations/<int:pk>/audit/", audit_page.audit_log, name="audit_log"),
     path("dashboard/streams/<int:pk>/radiator-links/", views.create_radiator_link, name="create_radiator_link"),
     path("dashboard/radiator-links/<int:pk>/revoke/", views.revoke_radiator_link, name="revoke_radiator_link"),
     path("radiator/<str:token>/", views.radiator, name="radiator"),

@@ -20,7 +20,7 @@ from assessments.report import DIMENSION, SUPPRESSED, THEME
 from assessments.stats import COHEN_THRESHOLDS
 from surveys import invitations
 from surveys.closing import close_if_due, close_those_due
-from surveys.models import Invitation, ValueStream, Wave
+from surveys.models import HeadCount, Invitation, ValueStream, Wave
 from surveys.ratelimit import RADIATOR_LOOKUPS
 from surveys.releases import newest_release, release_interim
 
@@ -141,7 +141,7 @@ def wave_overview(request, slug):
     page = WavePage(slug, managed_waves(request.user))
     notice = None
     if request.method == "POST" and request.POST.get("action") == "release":
-        release = release_interim(page.wave)
+        release = release_interim(page.wave, user=request.user)
         if release is None:
             notice = ("info", gettext("Nothing to release: no group has enough new responses yet."))
         else:
@@ -434,7 +434,7 @@ def wave_create(request, pk):
     organization = get_object_or_404(managed_organizations(request.user), pk=pk)
     form = WaveForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        wave = form.save()
+        wave = form.save(user=request.user)
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": organization})
 
@@ -444,13 +444,13 @@ def wave_edit(request, slug):
     wave = get_object_or_404(managed_waves(request.user).select_related("organization"), slug=slug)
     form = WaveForm(request.POST or None, instance=wave, organization=wave.organization)
     if request.method == "POST" and form.is_valid():
-        wave = form.save()
+        wave = form.save(user=request.user)
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": wave.organization, "wave": wave})
 
 
 def _invitation_summary(wave):
-    """Unused and revoked links per value stream and side: counts only."""
+    """Per value stream and side: unused and revoked links, the head count and how many links it still allows."""
     counts = (
         Invitation.objects.filter(wave=wave)
         .values_list("value_stream__name", "side")
@@ -459,10 +459,18 @@ def _invitation_summary(wave):
             revoked=Count("id", filter=Q(revoked_on__isnull=False)),
             by_email=Count("id", filter=Q(revoked_on__isnull=True) & ~Q(email="")),
         )
-        .order_by("value_stream__name", "side")
+        .order_by()
     )
-    keys = ("stream", "side", "unused", "revoked", "by_email")
-    return [dict(zip(keys, row, strict=True)) for row in counts]
+    keys = ("unused", "revoked", "by_email")
+    rows = {(name, side): dict(zip(keys, numbers, strict=True)) for name, side, *numbers in counts}
+    for head_count in HeadCount.objects.filter(wave=wave).select_related("value_stream"):
+        for side in ("biz", "it"):
+            people = getattr(head_count, side)
+            if people is not None:
+                row = rows.setdefault((head_count.value_stream.name, side), dict.fromkeys(keys, 0))
+                row.update(head_count=people, left=people - getattr(head_count, f"{side}_links"))
+    empty = {"head_count": None, "left": 0}
+    return [{"stream": name, "side": side, **empty, **row} for (name, side), row in sorted(rows.items())]
 
 
 @change_manager_required
@@ -482,17 +490,26 @@ def invitations_view(request, slug):
     notice = None
     if action == "links" and forms["links"].is_valid():
         data = forms["links"].cleaned_data
-        pairs = invitations.create_invitations(wave, data["value_stream"], data["side"], data["count"])
-        filename = f"{wave.slug}-{slugify(data['value_stream'].name)}-{data['side']}-links.csv"
-        response = csv_response(filename, invitations.CSV_HEADER, invitations.invitations_csv_rows(pairs, build_url))
-        response["Cache-Control"] = "no-store"  # the only copy of these links
-        return response
+        try:
+            pairs = invitations.create_invitations(
+                wave, data["value_stream"], data["side"], data["count"], user=request.user
+            )
+        except invitations.LinkLimitReached as error:
+            forms["links"].add_error("count", _link_limit(error))
+        else:
+            filename = f"{wave.slug}-{slugify(data['value_stream'].name)}-{data['side']}-links.csv"
+            rows = invitations.invitations_csv_rows(pairs, build_url)
+            response = csv_response(filename, invitations.CSV_HEADER, rows)
+            response["Cache-Control"] = "no-store"  # the only copy of these links
+            return response
     if action == "email" and forms["email"].is_valid():
         data = forms["email"].cleaned_data
         try:
             sending = invitations.send_invitations(
-                wave, data["value_stream"], data["side"], forms["email"].address_list(), build_url
+                wave, data["value_stream"], data["side"], forms["email"].address_list(), build_url, user=request.user
             )
+        except invitations.LinkLimitReached as error:
+            forms["email"].add_error("addresses", _link_limit(error))
         except ValueError as error:
             forms["email"].add_error("addresses", str(error))
         except invitations.SendingFailed as error:
@@ -510,11 +527,11 @@ def invitations_view(request, slug):
                 notice = ("warning", f"{notice[1]} {already}")
             forms["email"] = EmailForm(wave=wave, prefix="email")
     if action == "remind":
-        notice = _remind(wave, build_url)
+        notice = _remind(wave, build_url, request.user)
     if action == "revoke" and forms["revoke"].is_valid():
         data = forms["revoke"].cleaned_data
         unused = Invitation.objects.unused().filter(wave=wave, value_stream=data["value_stream"], side=data["side"])
-        revoked = sum(invitations.revoke(invitation) for invitation in unused)
+        revoked = invitations.revoke_invitations(unused, user=request.user)
         message = ngettext(
             "Revoked %(count)s unused link of %(value_stream)s, %(side)s.",
             "Revoked %(count)s unused links of %(value_stream)s, %(side)s.",
@@ -524,6 +541,22 @@ def invitations_view(request, slug):
         notice = ("success", message % names)
     context = {"wave": wave, "forms": forms, "summary": _invitation_summary(wave), "notice": notice}
     return render(request, "dashboards/invitations.html", context)
+
+
+def _link_limit(error):
+    """What `invitations.LinkLimitReached` says, in the page's language."""
+    names = {"value_stream": error.value_stream.name, "side": invitations.SIDE_NAMES[error.side]}
+    if error.head_count is None:
+        message = gettext(
+            "Links for %(value_stream)s, %(side)s are limited to its head count, and it has none (head counts "
+            "are set in the wave's set-up before it opens). Nothing was made."
+        )
+        return message % names
+    message = gettext(
+        "Links for %(value_stream)s, %(side)s are limited to its head count of %(head_count)s; links left: "
+        "%(left)s, asked for: %(wanted)s. Nothing was made."
+    )
+    return message % {**names, "head_count": error.head_count, "left": error.left, "wanted": error.wanted}
 
 
 def _sending_failed(error):
@@ -537,13 +570,13 @@ def _sending_failed(error):
     return message % {"count": count, "addresses": ", ".join(error.unsent)}
 
 
-def _remind(wave, build_url):
+def _remind(wave, build_url, user):
     """Send the reminders of `wave`: the notice for the page."""
     if wave.availability() != "open":  # send_reminders refuses too, in English for the command line
         message = gettext('The wave "%(wave)s" is not open: reminders go out only while people can answer.')
         return ("danger", message % {"wave": wave})
     try:
-        count = invitations.send_reminders(wave, build_url)
+        count = invitations.send_reminders(wave, build_url, user=user)
     except invitations.SendingFailed as error:
         return ("danger", _sending_failed(error))
     except ValueError as error:

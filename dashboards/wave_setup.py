@@ -1,22 +1,42 @@
 """Setting up a wave in the app: the form a change manager fills in, and saving it.
 
-Three rules protect respondents: once a wave has responses its instrument is fixed (the answers
-belong to its items) and its anonymity threshold can rise but never fall (people answered under
-the promise of that k); once its final results are released it stays closed (`Wave.is_final`).
-Saving a wave as closed closes it at once: the final release, and the end of what answering
-needed (surveys/closing.py).
+Three rules protect respondents once a wave has responses or has opened: its instrument is fixed
+(the answers belong to its items), and its anonymity threshold can rise but never fall (people
+answered under the promise of that k); once it has opened, its head counts are fixed: they bound
+the links for each group (see HeadCount); once its final results are released it stays closed
+(`Wave.is_final`). Saving a wave as closed closes it at once: the final release, and the end of
+what answering needed (surveys/closing.py).
 """
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from surveys import audit
 from surveys.closing import close_wave
-from surveys.models import MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
+from surveys.models import HEAD_COUNTS_FIXED, MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# People of one value stream and side: far above any real one, and within every database's integers.
+MAX_HEAD_COUNT = 1_000_000
+
+
+class ValueStreamChoices(forms.ModelMultipleChoiceField):
+    """Value streams by id; a posted value that is no database id at all is refused by the form,
+    not handed to the database (an integer beyond its columns would fail there)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+SIDES = ("biz", "it")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -27,6 +47,9 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class WaveForm(forms.ModelForm):
+    value_streams = ValueStreamChoices(
+        queryset=ValueStream.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Value streams")
+    )
     new_value_streams = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -117,17 +140,22 @@ class WaveForm(forms.ModelForm):
             self.fields["instrument"].disabled = True
             self.fields["instrument"].help_text = gettext("Fixed: the wave has responses to this instrument's items.")
         head_counts = {hc.value_stream_id: hc for hc in self.instance.head_counts.all()} if self.instance.pk else {}
+        self.head_counts = head_counts
+        # As stored, not as typed: head counts set in the same save that opens a draft wave are allowed.
+        self.head_counts_fixed = bool(self.instance.pk) and self.instance.has_opened()
         self.head_count_fields = []
         for stream in self.fields["value_streams"].queryset:
             current = head_counts.get(stream.pk)
             pair = []
-            for side, label in (("biz", "Biz"), ("it", "IT")):  # Biz and IT in every language
+            for side, label in zip(SIDES, ("Biz", "IT"), strict=True):  # Biz and IT in every language
                 name = f"head_{side}_{stream.pk}"
                 self.fields[name] = forms.IntegerField(
                     required=False,
                     min_value=0,
+                    max_value=MAX_HEAD_COUNT,
                     label=gettext("%(value_stream)s: %(side)s people") % {"value_stream": stream.name, "side": label},
                     initial=getattr(current, side) if current else None,
+                    disabled=self.head_counts_fixed,
                 )
                 pair.append(name)
             self.head_count_fields.append((stream, pair))
@@ -135,6 +163,10 @@ class WaveForm(forms.ModelForm):
     def head_count_rows(self):
         """(value stream, Biz field, IT field) for the template's head count table."""
         return [(stream, self[biz], self[it]) for stream, (biz, it) in self.head_count_fields]
+
+    def head_counts_note(self):
+        """Why the head counts cannot be changed, once they cannot."""
+        return HEAD_COUNTS_FIXED if self.head_counts_fixed else ""
 
     def clean_anonymity_threshold(self):
         k = self.cleaned_data["anonymity_threshold"]
@@ -172,8 +204,27 @@ class WaveForm(forms.ModelForm):
     def clean_languages(self):
         return list(self.cleaned_data["languages"])
 
+    def _clean_head_counts(self, cleaned):
+        """The rules of HeadCount.clean for each value stream typed in: never below the links already issued."""
+        if self.head_counts_fixed:
+            return
+        for stream, (biz, it) in self.head_count_fields:
+            stored = self.head_counts.get(stream.pk)
+            counts = {"biz": cleaned.get(biz), "it": cleaned.get(it)}
+            if stored is None and counts == {"biz": None, "it": None}:
+                continue
+            head_count = HeadCount(pk=getattr(stored, "pk", None), wave=self.instance, value_stream=stream, **counts)
+            try:
+                head_count.clean()
+            except ValidationError as error:
+                by_field = error.message_dict if hasattr(error, "error_dict") else {"biz": error.messages}
+                for side, messages in by_field.items():
+                    for message in messages:
+                        self.add_error({"biz": biz, "it": it}[side], message)
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_head_counts(cleaned)
         instrument = cleaned.get("instrument") or (self.instance.instrument if self.has_responses else None)
         languages = cleaned.get("languages") or []
         if instrument is not None:
@@ -188,8 +239,27 @@ class WaveForm(forms.ModelForm):
             self.add_error("closes_at", gettext("The wave must close after it opens."))
         return cleaned
 
+    def audit_changes(self, created):
+        """What the set-up changes, for the audit log: each field from what to what, head counts per group."""
+        head_counts = {}
+        for stream, pair in self.head_count_fields:
+            head_counts.update({name: (stream, side) for side, name in zip(SIDES, pair, strict=True)})
+        names = [name for name in (self.fields if created else self.changed_data) if name not in head_counts]
+        changes = audit.form_changes(self, names, created=created)
+        for name in self.changed_data:
+            if name in head_counts:
+                stream, side = head_counts[name]
+                old, new = None if created else self[name].initial, self.cleaned_data.get(name)
+                if old != new:
+                    change = {"field": "head_count", "value_stream": stream.name, "side": side}
+                    changes.append({**change, "old": old, "new": new})
+        return changes
+
     @transaction.atomic
-    def save(self, commit=True):
+    def save(self, commit=True, *, user=None):
+        """Save the wave, its value streams and head counts, and log who changed what (`user`)."""
+        is_new = self.instance.pk is None
+        changes = self.audit_changes(is_new)
         wave = super().save(commit=False)
         wave.organization = self.organization
         wave.save()
@@ -198,12 +268,15 @@ class WaveForm(forms.ModelForm):
             for name in self.cleaned_data["new_value_streams"]
         ]
         wave.value_streams.set([*self.cleaned_data["value_streams"], *created])
-        for stream, (biz, it) in self.head_count_fields:
+        for stream, (biz, it) in [] if self.head_counts_fixed else self.head_count_fields:
             counts = {"biz": self.cleaned_data.get(biz), "it": self.cleaned_data.get(it)}
             if counts["biz"] is None and counts["it"] is None:
                 HeadCount.objects.filter(wave=wave, value_stream=stream).delete()
             else:
                 HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
+        if is_new or changes:
+            action = "wave_created" if is_new else "wave_changed"
+            audit.record(action, organization=self.organization, wave=wave, user=user, changes=changes, channel="page")
         if wave.status == Wave.Status.CLOSED:  # now, not at the next daily job: the final release, and erasing
-            close_wave(wave)
+            close_wave(wave, user=user)
         return wave

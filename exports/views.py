@@ -21,7 +21,7 @@ from surveys.closing import close_if_due, close_those_due
 from .codebook import build_codebook, codebook_markdown
 from .forms import ExportForm
 from .gather import WaveChanged
-from .models import ExportLog
+from .log import PAGE, log_export
 from .planning import not_exportable_reason, plan_export
 from .writers import CONTENT_TYPES, SAV, export_chunks, filename, write_export
 
@@ -66,7 +66,7 @@ def download(request, slug):
     fmt, layout = form.cleaned_data["format"], form.cleaned_data["layout"]
     plan = plan_export(wave)
     # Logged before the first byte: a download cut short was still handed out in part.
-    ExportLog.record(plan, fmt, layout, ExportLog.Channel.PAGE, user=request.user)
+    log_export(plan, fmt, layout, PAGE, user=request.user)
     name = filename(plan, fmt, layout)
     if fmt == SAV:
         try:

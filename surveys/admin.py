@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from . import invitations
+from . import audit, invitations
 from .closing import close_wave
 from .models import (
     Answer,
+    AuditEntry,
     Dimension,
     Draft,
     HeadCount,
@@ -128,9 +129,29 @@ class ValueStreamAdmin(admin.ModelAdmin):
 
 
 class HeadCountInline(admin.TabularInline):
+    """Read-only once the wave has opened: head counts bound the personal links of each group (see HeadCount)."""
+
     model = HeadCount
     extra = 0
-    verbose_name_plural = "expected head count per value stream (for response rates; optional)"
+    fields = ["value_stream", "biz", "it", "biz_links", "it_links"]
+    readonly_fields = ["biz_links", "it_links"]
+    verbose_name_plural = (
+        "expected head count per value stream (for response rates, and the most personal links per side; "
+        "fixed once the wave has opened)"
+    )
+
+    def _fixed(self, wave):
+        # The wave as stored: the one being edited may carry the posted status already.
+        return wave is not None and wave.pk is not None and Wave.objects.get(pk=wave.pk).has_opened()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._fixed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._fixed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._fixed(obj) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         wave = getattr(request, "_wave_being_edited", None)
@@ -167,14 +188,65 @@ class WaveAdmin(admin.ModelAdmin):
         request._wave_being_edited = obj  # lets the head count inline offer this organization's streams only
         return super().get_form(request, obj, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        """Save the inlines, then log what changed, the head counts of the inline included."""
+        super().save_related(request, form, formsets, change)
+        changes = audit.form_changes(form, form.changed_data if change else list(form.fields), created=not change)
+        for formset in formsets:
+            if formset.model is HeadCount:
+                changes += _head_count_changes(formset)
+        wave = form.instance
+        if changes or not change:
+            action = "wave_changed" if change else "wave_created"
+            audit.record(
+                action, organization=wave.organization, wave=wave, user=request.user, changes=changes, channel="admin"
+            )
+        if wave.status == Wave.Status.CLOSED:  # as in the set-up page: the final release, and erasing, now
+            close_wave(wave, user=request.user)
+
     @admin.display(description="responses", ordering="response_total")
     def response_count(self, wave):
         return wave.response_total
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.status == Wave.Status.CLOSED:  # as in the set-up page: the final release, and erasing, now
-            close_wave(obj)
+
+def _head_count_changes(formset):
+    """The head counts an inline formset added, changed or deleted, as the audit log keeps them."""
+    changes = []
+    for form in formset.forms:
+        if not form.has_changed() and form not in formset.deleted_forms:
+            continue
+        stream = form.cleaned_data.get("value_stream") or form.instance.value_stream
+        deleted, added = form in formset.deleted_forms, not form.initial
+        for side in ("biz", "it"):
+            old = None if added else form.initial.get(side)
+            new = None if deleted else form.cleaned_data.get(side)
+            if old != new:
+                group = {"field": "head_count", "value_stream": str(stream), "side": side}
+                changes.append({**group, "old": old, "new": new})
+    return changes
+
+
+class AdministratorsOnly:
+    """For the admin pages of what respondents gave and who was invited: administrators
+    (superusers) only, whatever permissions a staff user was given. Single responses, answers and
+    drafts are what the anonymity rules keep from everyone else; a staff change manager could
+    otherwise read a hidden group's answers here, or watch single invitations disappear as their
+    people answer."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return self.has_view_permission(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj) and super().has_delete_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
 
 class AnswerInline(admin.TabularInline):
@@ -189,7 +261,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["pk", "wave", "value_stream", "side", "role", "tenure_band", "submitted_on"]
     list_filter = ["wave", "side", "value_stream", "role", "tenure_band"]
     search_fields = ["wave__title", "value_stream__name"]
@@ -202,7 +274,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["response", "item", "value"]
     list_filter = ["item__instrument", "item__theme"]
     search_fields = ["item__code"]
@@ -217,7 +289,7 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["wave", "updated_on"]
     list_filter = ["wave"]
     fields = ["wave", "updated_on"]  # the answers of an unsubmitted questionnaire stay private
@@ -225,11 +297,15 @@ class DraftAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    """Read-only: links are made by `manage.py invite` (the token exists only in the link handed out).
+class InvitationAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Read-only: links are made on the invitations page or by `manage.py invite` (the token
+    exists only in the link handed out).
 
     Only unused and revoked invitations are listed: a used invitation is deleted in the
-    transaction that stores its response, so nothing here leads to anyone's answers.
+    transaction that stores its response, so nothing here leads to anyone's answers. But an
+    invitation missing from the list, or an address not found, says that someone has answered:
+    so this page is for administrators only (change managers revoke per value stream and side on
+    the invitations page, which shows counts only).
     """
 
     list_display = ["pk", "wave", "value_stream", "side", "created_on", "revoked_on", "by_email"]
@@ -256,9 +332,9 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected invitations (their links stop working)", permissions=["revoke"])
     def revoke_selected(self, request, queryset):
-        selected = list(queryset)
-        revoked = sum(invitations.revoke(invitation) for invitation in selected)
-        skipped = len(selected) - revoked
+        selected = queryset.count()
+        revoked = invitations.revoke_invitations(queryset, user=request.user)
+        skipped = selected - revoked
         self.message_user(request, f"Revoked {revoked} invitations.", messages.SUCCESS)
         if skipped:
             self.message_user(
@@ -266,3 +342,23 @@ class InvitationAdmin(admin.ModelAdmin):
                 f"{skipped} were already revoked, or were used meanwhile, and are unchanged.",
                 messages.WARNING,
             )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """The audit log: for administrators to read; nobody adds, changes or deletes an entry."""
+
+    list_display = ["created_at", "organization", "wave_slug", "actor", "action", "details"]
+    list_filter = ["action", "organization", "created_at"]
+    search_fields = ["actor", "wave_slug"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

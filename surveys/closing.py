@@ -44,15 +44,16 @@ def erase_what_closing_ends(wave, today=None):
     return revoked, drafts
 
 
-def close_wave(wave, today=None):
+def close_wave(wave, today=None, user=None, actor=""):
     """Close `wave` for good: mark it closed, make its final release, erase what answering needed.
 
     Returns a `Closed` for this wave. Safe to call again: a wave's final release is made once.
+    The release is logged as made by `user` (or `actor`; see releases.AUTOMATIC).
     """
     if wave.status != Wave.Status.CLOSED:
         wave.status = Wave.Status.CLOSED
         Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
-    release = releases.release_final(wave)
+    release = releases.release_final(wave, user, actor)
     revoked, drafts = erase_what_closing_ends(wave, today)
     return Closed(waves=1, invitations_revoked=revoked, drafts_deleted=drafts, final_releases=int(release is not None))
 
@@ -64,14 +65,14 @@ def close_if_due(wave, now=None):
     reads an interim release of a wave that already stopped taking answers.
     """
     if wave.status == Wave.Status.OPEN and wave.closes_at and wave.closes_at <= (now or timezone.now()):
-        close_wave(wave)
+        close_wave(wave, actor=releases.AUTOMATIC)
     return wave
 
 
 def close_those_due(waves, now=None):
     """Close the waves of the queryset `waves` that are past their closing time but still marked open."""
     for wave in waves.filter(status=Wave.Status.OPEN, closes_at__lte=now or timezone.now()):
-        close_wave(wave)
+        close_wave(wave, actor=releases.AUTOMATIC)
 
 
 def close_due_waves(now=None):
@@ -88,12 +89,12 @@ def close_due_waves(now=None):
         | Q(responses__released_in__isnull=True)
     )
     for wave in (due | unfinished).distinct():  # a loop over waves, each erased in bulk
-        closed = close_wave(wave, timezone.localdate(now))
+        closed = close_wave(wave, timezone.localdate(now), actor=releases.AUTOMATIC)
         result.waves += 1
         result.invitations_revoked += closed.invitations_revoked
         result.drafts_deleted += closed.drafts_deleted
         result.final_releases += closed.final_releases
     for wave in Wave.objects.open(now).filter(interim_results=True):
-        if releases.release_interim(wave) is not None:
+        if releases.release_interim(wave, actor=releases.AUTOMATIC) is not None:
             result.interim_releases += 1
     return result

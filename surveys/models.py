@@ -1,4 +1,5 @@
-"""What AlignSurvey collects: instruments, organizations, waves, responses and answers.
+"""What AlignSurvey collects: instruments, organizations, waves, responses and answers; and the
+audit log of what staff did with them.
 
 The instrument follows the paper's Gioia structure: items → 2nd-order themes → aggregate
 dimensions, each dimension tied to an operational-alignment category. Texts are stored per
@@ -12,10 +13,11 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 MIN_ANONYMITY_THRESHOLD = 3
@@ -24,6 +26,10 @@ DEFAULT_ANONYMITY_THRESHOLD = 5
 SCALE_VALUE_LIMIT = 100
 MIN_SCALE_POINTS = 2
 MAX_SCALE_POINTS = 11
+HEAD_COUNTS_FIXED = _(
+    "Fixed: the wave has opened. Links for a value stream and side are limited to its head count, "
+    "so it cannot change once people may have answered."
+)
 
 
 def pick_language(texts, language=None):
@@ -357,6 +363,16 @@ class Wave(models.Model):
         chosen = [code for code in self.languages if code in instrument]
         return chosen or instrument or [settings.LANGUAGE_CODE]
 
+    def has_opened(self, now=None):
+        """Whether the wave has opened: it is no longer a draft and its opening time has passed.
+
+        From then on people may have answered, so what bounds the links for a group — its head
+        count — is fixed: raised later, it would let a change manager make links for a small
+        group and fill it with answers of their own (see HeadCount).
+        """
+        now = now or timezone.now()
+        return self.status != self.Status.DRAFT and self.opens_at <= now
+
     def availability(self, now=None):
         """'open', 'not_yet_open' or 'closed' for a respondent arriving at `now`."""
         now = now or timezone.now()
@@ -368,18 +384,71 @@ class Wave(models.Model):
 
 
 class HeadCount(models.Model):
-    """How many people of a value stream, per side, were asked to answer a wave: the base of its response rates."""
+    """How many people of a value stream, per side, were asked to answer a wave: the base of its
+    response rates, and the bound on the personal links made for that group.
+
+    Without a bound, a change manager could make k − 1 links for a group that has one real
+    respondent, answer them, and read the victim's answers off the group's shown figures by
+    subtraction. So `biz_links` and `it_links` count every link ever issued for the group (for a
+    mail merge or e-mailed; used ones included — their invitations are deleted — and revoked ones
+    too, or revoking and making new ones would give links without end), never more than the head
+    count (the database refuses it), and head counts are fixed once the wave has opened. Only
+    links the mail server never took give their place back: they reached nobody.
+    `surveys.invitations` counts them with a conditional UPDATE, so concurrent requests cannot
+    pass the bound.
+    """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="head_counts")
     value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="head_counts")
     biz = models.PositiveIntegerField(null=True, blank=True, verbose_name="Biz people")
     it = models.PositiveIntegerField(null=True, blank=True, verbose_name="IT people")
+    biz_links = models.PositiveIntegerField(default=0, editable=False, verbose_name="Biz links issued")
+    it_links = models.PositiveIntegerField(default=0, editable=False, verbose_name="IT links issued")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["wave", "value_stream"], name="one_head_count_per_stream")]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "value_stream"], name="one_head_count_per_stream"),
+            models.CheckConstraint(
+                condition=Q(biz__isnull=True, biz_links=0) | Q(biz__isnull=False, biz_links__lte=models.F("biz")),
+                name="biz_links_within_head_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(it__isnull=True, it_links=0) | Q(it__isnull=False, it_links__lte=models.F("it")),
+                name="it_links_within_head_count",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.value_stream}: Biz {self.biz}, IT {self.it}"
+
+    def clean(self):
+        """Refuse a change once the wave has opened, and a head count below the links already issued.
+
+        Both are judged from what is stored, not from this instance's wave: a form that opens a
+        draft wave may set its head counts in the same save. (A check here rather than in save():
+        the demo data set head counts on an open wave after its synthetic answers, with no links.)
+        """
+        stored = HeadCount.objects.filter(pk=self.pk).first() if self.pk else None
+        wave = Wave.objects.filter(pk=self.wave_id).first()
+        changed = stored is None or (stored.value_stream_id, stored.biz, stored.it) != (
+            self.value_stream_id,
+            self.biz,
+            self.it,
+        )
+        if changed and wave is not None and wave.has_opened():
+            raise ValidationError(HEAD_COUNTS_FIXED)
+        errors = {}
+        for side, label in (("biz", "Biz"), ("it", "IT")):
+            issued = getattr(stored, f"{side}_links", 0)
+            wanted = getattr(self, side)
+            if issued and (wanted is None or wanted < issued):
+                errors[side] = ngettext(
+                    "%(issued)s link was issued for %(side)s already: the head count cannot be less.",
+                    "%(issued)s links were issued for %(side)s already: the head count cannot be less.",
+                    issued,
+                ) % {"issued": issued, "side": label}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def people(self):
@@ -445,8 +514,10 @@ class InvitedAddress(models.Model):
     Submitting deletes the invitation with its address (see Invitation), so without this a change
     manager who sends the wave to the same address again would hand that person a second link,
     and the page's "already invited" would tell who has answered. A row is written when the link
-    is sent, never at submission, so it says nothing about answering; it is deleted when the
-    invitation is revoked unused, so the address can be invited again.
+    is sent, never at submission, so it says nothing about answering. It stays when the invitation
+    is revoked (forgetting only the addresses whose invitations could be revoked, the unused ones,
+    would single out those who answered), until the wave closes; only a link that the mail server
+    never took is forgotten at once, since nobody can have answered with it.
     """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invited_addresses")
@@ -576,3 +647,73 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"Draft for {self.wave}"
+
+
+class AuditLogIsAppendOnly(Exception):
+    """An audit entry was to be changed or deleted: the log only grows."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are added, never changed or deleted, not even in bulk (bulk_update goes through update)."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("The audit log is append-only: entries are never changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("The audit log is append-only: entries are never deleted.")
+
+
+class AuditEntry(models.Model):
+    """One thing a person did to an organization's surveys: who, what, when. Append-only.
+
+    Written through `surveys.audit.record`. The details say what was done — how many links for
+    which value stream and side, which set-up fields changed from what to what, what an export
+    wrote — and never anything about respondents: not who answered, not when, not an address.
+    The actor's name and the wave's slug are copies, so an entry outlives a deleted user or wave
+    (its link to them is then emptied). An organization with entries cannot be deleted.
+    Entries copied from the former export log whose wave was already deleted have no
+    organization; only the admin shows them.
+    """
+
+    class Action(models.TextChoices):
+        WAVE_CREATED = "wave_created", _("Wave created")
+        WAVE_CHANGED = "wave_changed", _("Set-up changed")
+        LINKS_CREATED = "links_created", _("Links made")
+        INVITATIONS_SENT = "invitations_sent", _("Invitations e-mailed")
+        REMINDERS_SENT = "reminders_sent", _("Reminders e-mailed")
+        INVITATIONS_REVOKED = "invitations_revoked", _("Links revoked")
+        RELEASE = "release", _("Figures released")
+        EXPORT = "export", _("Export")
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    wave_slug = models.SlugField(max_length=80, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    actor = models.CharField(
+        max_length=150, help_text="The user name, or the operating-system account for the command line."
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="audit_newest_per_organization")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("The audit log is append-only: entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("The audit log is append-only: entries are never deleted.")

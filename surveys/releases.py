@@ -25,7 +25,11 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.db.models import Count, Q
 
+from . import audit
 from .models import Release, Response, Wave
+
+# Who a release made by the clock (the daily job, or a wave found past its closing time) is logged as.
+AUTOMATIC = "close_waves"
 
 
 def groups_to_release(pending: Mapping, k: int, first: bool) -> set:
@@ -68,8 +72,12 @@ def newest_release(wave):
     return wave.releases.order_by("-number").first()
 
 
-def _release(wave, kind):
-    """Make the next release of `wave` (locked, so two at once get distinct numbers); None if it adds nothing."""
+def _release(wave, kind, user=None, actor=""):
+    """Make the next release of `wave` (locked, so two at once get distinct numbers); None if it adds nothing.
+
+    Logged in the audit log as done by `user` (or `actor`): with its number, kind and counts of
+    the whole wave, nothing per group.
+    """
     with transaction.atomic():
         wave = Wave.objects.select_for_update().get(pk=wave.pk)
         last = newest_release(wave)
@@ -80,11 +88,12 @@ def _release(wave, kind):
         if not chosen and (kind == Release.Kind.INTERIM or last is None):
             return None  # an interim release that adds nothing, or a final one of a wave nobody answered
         number = 1 if last is None else last.number + 1
+        added = 0
         if chosen:
             in_chosen = Q()
             for stream, side in chosen:
                 in_chosen |= Q(value_stream_id=stream, side=side)
-            Response.objects.filter(in_chosen, wave=wave, released_in__isnull=True).update(released_in=number)
+            added = Response.objects.filter(in_chosen, wave=wave, released_in__isnull=True).update(released_in=number)
         total = Response.objects.filter(wave=wave, released_in__isnull=False).count()
         withheld = 0
         if kind == Release.Kind.FINAL:
@@ -92,18 +101,30 @@ def _release(wave, kind):
             _, deleted = Response.objects.filter(wave=wave, released_in__isnull=True).delete()
             withheld = deleted.get(Response._meta.label, 0)
         release = Release.objects.create(wave=wave, number=number, kind=kind, responses=total, withheld=withheld)
+        audit.record(
+            "release",
+            organization=wave.organization,
+            wave=wave,
+            user=user,
+            actor=actor,
+            number=number,
+            kind=kind,
+            responses=total,
+            added=added,
+            withheld=withheld,
+        )
     return release
 
 
-def release_interim(wave):
+def release_interim(wave, user=None, actor=""):
     """An interim release of an open wave that shows interim results; None if there is nothing to add."""
     if not wave.interim_results or wave.status != Wave.Status.OPEN:
         return None
-    return _release(wave, Release.Kind.INTERIM)
+    return _release(wave, Release.Kind.INTERIM, user, actor)
 
 
-def release_final(wave):
+def release_final(wave, user=None, actor=""):
     """The final release of a closed wave; None if it has one already or nobody answered."""
     if wave.status != Wave.Status.CLOSED:
         raise ValueError(f'The wave "{wave}" is not closed: only a closed wave gets its final release.')
-    return _release(wave, Release.Kind.FINAL)
+    return _release(wave, Release.Kind.FINAL, user, actor)

@@ -1,12 +1,16 @@
-"""Shared fixtures: a small two-dimension instrument and an open wave over two value streams."""
+"""Shared fixtures: a small instrument, an open wave over two value streams, a database connection per thread."""
 
 import datetime
+import os
+import sqlite3
+import tempfile
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from surveys.instrument_files import load_instrument
-from surveys.models import Organization, ValueStream, Wave
+from surveys.models import HeadCount, Organization, ValueStream, Wave
 
 
 def small_instrument_document(code="test-oa", version="1.0"):
@@ -102,7 +106,18 @@ def value_streams(organization):
     ]
 
 
-def make_wave(organization, instrument, value_streams, slug="test-wave", **fields):
+def give_head_counts(wave, people=50):
+    """A head count of `people` per side for each value stream of `wave` that has none: links need one."""
+    have = set(wave.head_counts.values_list("value_stream", flat=True))
+    HeadCount.objects.bulk_create(
+        HeadCount(wave=wave, value_stream=stream, biz=people, it=people)
+        for stream in wave.value_streams.exclude(pk__in=have)
+    )
+
+
+def make_wave(organization, instrument, value_streams, slug="test-wave", head_count=None, **fields):
+    """A wave (open since yesterday unless `status` or `opens_at` say otherwise), with `head_count`
+    people per value stream and side if given."""
     wave = Wave.objects.create(
         slug=slug,
         title=fields.pop("title", "Test wave"),
@@ -113,6 +128,8 @@ def make_wave(organization, instrument, value_streams, slug="test-wave", **field
         **fields,
     )
     wave.value_streams.set(value_streams)
+    if head_count is not None:
+        give_head_counts(wave, head_count)
     return wave
 
 
@@ -171,3 +188,35 @@ def wave_waiting_for_results(organization, instrument, value_streams, slug="wait
             wave=wave, value_stream=value_streams[0], side=side, submitted_on=_datetime.date.today()
         )
     return wave
+
+
+@pytest.fixture
+def connection_per_thread(transactional_db):
+    """A function that a worker thread calls first, to get its own connection to the test database.
+
+    PostgreSQL gives every thread its own connection already. Django's in-memory SQLite test
+    database cannot: its threads would share one connection, or, with their own, fail with
+    "table is locked" instead of waiting. So there the database is copied to a file, which this
+    thread and each worker open with the project's options (WAL, IMMEDIATE transactions, a
+    20-second busy timeout), as the real server does.
+    """
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        yield lambda: None
+        return
+    memory = connections["default"]
+    with tempfile.TemporaryDirectory() as directory:
+        settings_dict = {**memory.settings_dict, "NAME": os.path.join(directory, "race.sqlite3")}
+        memory.ensure_connection()
+        copy = sqlite3.connect(settings_dict["NAME"])
+        memory.connection.backup(copy)
+        copy.close()
+
+        def connect():
+            connections["default"] = memory.__class__(settings_dict, "default")
+
+        connect()
+        try:
+            yield connect
+        finally:
+            connections["default"].close()
+            connections["default"] = memory

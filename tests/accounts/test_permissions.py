@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from dashboards.models import RadiatorLink
 from surveys.models import Organization
+from tests.conftest import give_head_counts
 from tests.dashboards.conftest import import_wave, wave_rows
 
 LOGIN, OK, FORBIDDEN, NOT_FOUND = "login", 200, 403, 404
@@ -42,7 +43,9 @@ EXPORT_OUTCOME = {
 
 @pytest.fixture
 def organization_a_wave(instrument):
-    return import_wave(instrument, wave_rows(), organization="Organization A")
+    wave = import_wave(instrument, wave_rows(), organization="Organization A")
+    give_head_counts(wave)  # so that links can be made for it
+    return wave
 
 
 @pytest.fixture
@@ -79,6 +82,7 @@ def pages_of(wave):
         "items csv": reverse("dashboards:items_csv", args=[slug]),
         "trends": reverse("dashboards:trends", args=[wave.organization_id]),
         "trends csv": reverse("dashboards:trends_csv", args=[wave.organization_id]),
+        "audit log": reverse("dashboards:audit_log", args=[wave.organization_id]),
         "wave set-up": reverse("dashboards:wave_edit", args=[slug]),
         "invitations": reverse("dashboards:invitations", args=[slug]),
         "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),

@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from accounts.models import Membership
-from exports.models import ExportLog
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, EARLIER_WAVE_RESPONSES
-from surveys.models import Wave
+from surveys.models import AuditEntry, Wave
 from tests.browser.conftest import DESKTOP, requires_chromium
 
 pytestmark = requires_chromium
@@ -74,10 +73,16 @@ def test_researcher_downloads_a_csv_and_opens_the_codebook(live_server, browser,
 
     header, rows = records[0], records[1:]
     assert header == wide_header(earlier.instrument)
-    log = ExportLog.objects.get()
-    assert (log.wave_slug, log.format, log.layout, log.requested_by) == (earlier.slug, "csv", "wide", USERNAME)
-    assert log.records_written + log.records_suppressed == EARLIER_WAVE_RESPONSES
-    assert len(rows) == log.records_written > 0  # one row per exported response
+    log = AuditEntry.objects.get(action="export")
+    assert (log.wave_slug, log.details["format"], log.details["layout"], log.actor) == (
+        earlier.slug,
+        "csv",
+        "wide",
+        USERNAME,
+    )
+    written = log.details["records_written"]
+    assert written + log.details["records_suppressed"] == EARLIER_WAVE_RESPONSES
+    assert len(rows) == written > 0  # one row per exported response
     assert sorted(int(row[0]) for row in rows) == list(range(1, len(rows) + 1))
     assert all(len(row) == len(header) for row in rows)
     assert {row[header.index("side")] for row in rows} <= {"biz", "it"}
@@ -85,6 +90,6 @@ def test_researcher_downloads_a_csv_and_opens_the_codebook(live_server, browser,
     wave_row.get_by_role("link", name=f"Codebook of {earlier.title}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Codebook: {earlier.title}")
     privacy = page.locator("dl").first
-    expect(privacy.locator("dt:has-text('Written') + dd")).to_have_text(str(log.records_written))
+    expect(privacy.locator("dt:has-text('Written') + dd")).to_have_text(str(written))
     expect(page.get_by_role("heading", name="Variables, wide layout")).to_be_visible()
     context.close()

@@ -225,7 +225,7 @@ def test_open_link_answered_by_keyboard_resumes_in_the_same_browser(live_server,
 def test_personal_link_answered_by_keyboard_resumes_on_another_device(
     live_server, browser, built_in_wave, value_streams
 ):
-    wave = built_in_wave(slug="keyboard-invitations", access=Wave.Access.INVITATION)
+    wave = built_in_wave(slug="keyboard-invitations", access=Wave.Access.INVITATION, head_count=5)
     investing = value_streams[1]
     [(invitation, token)] = create_invitations(wave, investing, Side.IT, 1)
     link = f"{live_server.url}/i/{token}/"

@@ -42,7 +42,7 @@ def waves(organization, value_streams):
             closes_at=now - datetime.timedelta(days=2),
         ),
         "not_open_yet": wave("axe-later", opens_at=now + datetime.timedelta(days=7)),
-        "invitation_only": wave("axe-personal", access=Wave.Access.INVITATION),
+        "invitation_only": wave("axe-personal", access=Wave.Access.INVITATION, head_count=5),
     }
 
 

@@ -55,6 +55,7 @@ def staff_pages(wave, stream):
         ("organization view, dimensions", f"{base}/organization/?level=dimension"),
         ("items", f"{base}/items/"),
         ("over time", f"/dashboard/organizations/{organization}/trends/"),
+        ("audit log", f"/dashboard/organizations/{organization}/audit/"),
         ("new wave", f"/dashboard/organizations/{organization}/waves/new/"),
         ("invitations", f"{base}/invitations/"),
         ("exports", "/exports/"),

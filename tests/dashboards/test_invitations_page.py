@@ -11,6 +11,12 @@ from django.urls import reverse
 from accounts.models import Membership
 from surveys.invitations import hash_token
 from surveys.models import Invitation, Organization
+from tests.conftest import give_head_counts
+
+
+@pytest.fixture(autouse=True)
+def head_counts(wave):
+    give_head_counts(wave)
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ from django.utils import translation
 
 from dashboards.models import RadiatorLink
 from dashboards.templatetags.figures import magnitude
-from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
+from exports.log import PAGE, log_export
+from exports.planning import plan_export
+from surveys import audit, invitations
+from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
 from surveys.models import Wave
 from tests.conftest import wave_waiting_for_results
 from tests.surveys.test_languages import (  # noqa: F401 — compiled_catalogues is an autouse fixture there
@@ -48,7 +51,7 @@ SAME_WORDS |= {"English", "Deutsch", "Français", "Items", "Hedges", "Total", "D
 # Words a language shares with English (German survey research says "Items" and "Dashboards" too).
 SAME_IN = {
     "de": {"Dashboards", "Status", "Layout", "orange", "Optional", "Export", "Format"},
-    "fr": {"Exports", "Pages", "Codebook", "Format", "Dimensions", "Action", "Invitations", "Export"},
+    "fr": {"Exports", "Pages", "page", "Codebook", "Format", "Dimensions", "Action", "Invitations", "Export"},
 }
 
 
@@ -58,7 +61,29 @@ def demo(db):
     wave = Wave.objects.select_related("organization").get(slug=DEMO_WAVE_SLUG)
     user = get_user_model().objects.get(username=DEMO_USERNAME)
     _, token = RadiatorLink.create(wave.value_streams.get(name=DEMO_VALUE_STREAMS[2]), user)
+    write_the_audit_log(wave, user)
     return wave, user, token
+
+
+def write_the_audit_log(wave, user):
+    """An entry of every kind the application writes, for the audit log's page."""
+    stream = wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
+    build_url = invitations.link_builder("https://survey.example.org")
+    invitations.create_invitations(wave, stream, "it", 2, user=user)
+    invitations.send_invitations(wave, stream, "biz", ["ana@example.org"], build_url, user=user)
+    invitations.send_reminders(wave, build_url, user=user)
+    invitations.revoke_invitations(wave.invitations.all(), user=user)
+    earlier = Wave.objects.get(slug=DEMO_EARLIER_WAVE_SLUG)
+    changes = [
+        {"field": "title", "old": earlier.title, "new": wave.title},
+        {"field": "status", "old": "draft", "new": "open"},
+        {"field": "access", "old": "open", "new": "invitation"},
+        {"field": "anonymity_threshold", "old": 5, "new": 6},
+        {"field": "opens_at", "old": "2026-03-01 08:00", "new": "2026-03-02 08:00"},
+        {"field": "head_count", "value_stream": stream.name, "side": "biz", "old": 20, "new": 24},
+    ]
+    audit.record("wave_changed", organization=wave.organization, wave=wave, user=user, changes=changes, channel="page")
+    log_export(plan_export(earlier), "csv", "long", PAGE, user=user)
 
 
 def staff_pages(wave, token):
@@ -72,6 +97,7 @@ def staff_pages(wave, token):
         "value stream": f"{base}/streams/{stream.pk}/",
         "items": f"{base}/items/",
         "over time": reverse("dashboards:trends", args=[wave.organization_id]),
+        "audit log": reverse("dashboards:audit_log", args=[wave.organization_id]),
         "wave set-up": f"{base}/set-up/",
         "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),
         "invitations": f"{base}/invitations/",
@@ -112,7 +138,7 @@ def data_names(wave):
     names = [wave.organization.name, *DEMO_VALUE_STREAMS]
     names += list(Wave.objects.filter(organization=wave.organization).values_list("title", flat=True))
     names += list(Wave.objects.filter(organization=wave.organization).values_list("slug", flat=True))
-    names += [DEMO_USERNAME, str(wave.instrument)]
+    names += [DEMO_USERNAME, audit.operating_system_account(), str(wave.instrument)]
     names += ["python manage.py export_responses <wave> --format csv|json|sav [--layout wide|long]"]  # a command
     return sorted(names, key=len, reverse=True)
 

@@ -73,11 +73,15 @@ def test_change_manager_creates_a_wave_with_streams_head_counts_and_languages(
         ({"value_streams": [], "new_value_streams": ""}, "Choose at least one value stream"),
         ({"new_value_streams": "Financing applications"}, "Already in the organization"),
         ({"slug": "not a slug!"}, "Enter a valid"),
+        ({"value_streams": ["9999999999999999999999"]}, "is not a valid value"),
+        ({"head_biz_<stream>": "9999999999999999999999"}, "less than or equal to 1000000"),
+        ({"interim_results": "on", "status": "draft", "head_it_<stream>": "-1"}, "greater than or equal to 0"),
     ],
 )
 def test_bad_set_up_is_refused_with_a_message_and_keeps_what_was_typed(
     manager_client, organization, instrument, value_streams, changes, message
 ):
+    changes = {name.replace("<stream>", str(value_streams[0].pk)): value for name, value in changes.items()}
     data = dict(form_data(instrument, value_streams, title="Typed title <kept>"), **changes)
     response = manager_client.post(reverse("dashboards:wave_create", args=[organization.pk]), data)
     html = response.content.decode()
@@ -144,15 +148,38 @@ def test_edit_page_shows_the_current_set_up(client, instrument):
 def test_closing_a_wave_in_the_set_up_erases_its_unused_links_and_drafts(
     manager_client, organization, instrument, value_streams
 ):
-    manager_client.post(reverse("dashboards:wave_create", args=[organization.pk]), form_data(instrument, value_streams))
+    data = form_data(instrument, value_streams, **{f"head_it_{value_streams[0].pk}": "8"})
+    manager_client.post(reverse("dashboards:wave_create", args=[organization.pk]), data)
     wave = Wave.objects.get(slug="spring-2027")
     send_invitations(wave, value_streams[0], "it", ["ana@example.org"], lambda token: f"https://x.org/i/{token}/")
     Draft.objects.create(key="session-draft", wave=wave, data={"answers": {"PCT1": "4"}})
 
     edit = reverse("dashboards:wave_edit", args=[wave.slug])
-    response = manager_client.post(edit, form_data(instrument, value_streams, status="closed"))
+    response = manager_client.post(edit, {**data, "status": "closed"})
 
     assert response.status_code == 302
     invitation = wave.invitations.get()
     assert invitation.state == "revoked" and invitation.email == ""
     assert not Draft.objects.filter(wave=wave).exists()
+
+
+def test_a_head_count_below_the_links_already_made_is_refused_and_keeps_what_was_typed(
+    manager_client, organization, instrument, value_streams
+):
+    field = f"head_it_{value_streams[0].pk}"
+    data = form_data(instrument, value_streams, status="draft", **{field: "8"})
+    manager_client.post(reverse("dashboards:wave_create", args=[organization.pk]), data)
+    wave = Wave.objects.get(slug="spring-2027")
+    addresses = ["ana@example.org", "ben@example.org", "cleo@example.org"]
+    send_invitations(wave, value_streams[0], "it", addresses, lambda token: f"https://x.org/i/{token}/")
+
+    edit = reverse("dashboards:wave_edit", args=[wave.slug])
+    html = manager_client.post(edit, {**data, field: "2"}).content.decode()
+    emptied = manager_client.post(edit, {**data, field: ""}).content.decode()
+
+    assert "3 links were issued for IT already: the head count cannot be less." in html
+    assert f'name="{field}" id="id_{field}" value="2"' in html
+    assert "3 links were issued for IT already" in emptied
+    assert HeadCount.objects.get(wave=wave, value_stream=value_streams[0]).it == 8
+    assert manager_client.post(edit, {**data, field: "3"}).status_code == 302
+    assert HeadCount.objects.get(wave=wave, value_stream=value_streams[0]).it == 3

@@ -15,15 +15,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
-from exports.models import ExportLog
 from exports.planning import plan_export
 from exports.writers import FORMATS, FileColumns, csv_chunks, export_chunks
-from surveys.models import Organization, Wave
+from surveys.models import AuditEntry, Organization, Wave
 from tests.exports.conftest import record
 
 pytestmark = pytest.mark.django_db
 
 LOGIN, OK, FORBIDDEN, NOT_FOUND = "login", 200, 403, 404
+
+
+def logged_exports():
+    """The exports in the audit log, oldest first."""
+    return AuditEntry.objects.filter(action="export").order_by("pk")
 
 
 def researcher_of(organization_name, username="researcher", **extra):
@@ -101,7 +105,7 @@ def test_only_researchers_of_the_organization_and_administrators_reach_the_expor
             response = client.get(reverse(f"exports:{page}", args=[closed_wave.slug]))
         assert outcome(response) == EXPECTED[person], (person, page)
     # Only the two who may export left a trace in the log.
-    assert ExportLog.objects.count() == (2 if page == "download" else 0)
+    assert logged_exports().count() == (2 if page == "download" else 0)
 
 
 def test_unknown_wave_is_not_found(staff_client, closed_wave):
@@ -151,12 +155,18 @@ def test_every_download_is_logged_with_who_what_and_how_much(staff_client, close
     for fmt in FORMATS:
         response = download(staff_client, closed_wave, fmt, "long")
         b"".join(response.streaming_content)
-    logs = list(ExportLog.objects.order_by("pk"))
-    assert [log.format for log in logs] == list(FORMATS)
+    logs = list(logged_exports())
+    assert [log.details["format"] for log in logs] == list(FORMATS)
     log = logs[0]
-    assert (log.requested_by, log.user.username, log.channel) == ("researcher", "researcher", ExportLog.Channel.PAGE)
-    assert (log.wave, log.wave_slug, log.layout) == (closed_wave, "closed-wave", "long")
-    assert (log.records_written, log.records_suppressed, log.generalization) == (24, 0, "none")
+    assert (log.actor, log.user.username, log.details["channel"]) == ("researcher", "researcher", "page")
+    assert (log.organization, log.wave, log.wave_slug, log.details["layout"]) == (
+        closed_wave.organization,
+        closed_wave,
+        "closed-wave",
+        "long",
+    )
+    details = log.details
+    assert (details["records_written"], details["records_suppressed"], details["generalization"]) == (24, 0, "none")
 
 
 def test_open_wave_is_refused_and_nothing_logged(staff_client, build):
@@ -165,14 +175,14 @@ def test_open_wave_is_refused_and_nothing_logged(staff_client, build):
     assert response.status_code == 409
     assert "still takes responses" in response.content.decode()
     assert staff_client.get(reverse("exports:codebook", args=[open_wave.slug])).status_code == 409
-    assert not ExportLog.objects.exists()
+    assert not logged_exports().exists()
 
 
 @pytest.mark.parametrize("payload", [{"format": "xlsx", "layout": "wide"}, {"format": "csv", "layout": "tall"}, {}])
 def test_unknown_format_or_layout_is_a_bad_request(staff_client, closed_wave, payload):
     response = staff_client.post(reverse("exports:download", args=[closed_wave.slug]), payload)
     assert response.status_code == 400
-    assert not ExportLog.objects.exists()
+    assert not logged_exports().exists()
 
 
 def test_download_needs_post(staff_client, closed_wave):
@@ -194,21 +204,21 @@ def test_log_is_read_only_in_the_admin(client, closed_wave):
     download_client = client
     download_client.force_login(get_user_model().objects.create_superuser("root", password="x"))
     b"".join(download(download_client, closed_wave, "csv").streaming_content)
-    log = ExportLog.objects.get()
-    changelist = client.get(reverse("admin:exports_exportlog_changelist")).content.decode()
+    log = logged_exports().get()
+    changelist = client.get(reverse("admin:surveys_auditentry_changelist")).content.decode()
     assert "closed-wave" in changelist and "root" in changelist
-    detail = client.get(reverse("admin:exports_exportlog_change", args=[log.pk]))
+    detail = client.get(reverse("admin:surveys_auditentry_change", args=[log.pk]))
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
-    assert client.get(reverse("admin:exports_exportlog_add")).status_code == 403
-    assert client.post(reverse("admin:exports_exportlog_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
-    assert ExportLog.objects.count() == 1
+    assert client.get(reverse("admin:surveys_auditentry_add")).status_code == 403
+    assert client.post(reverse("admin:surveys_auditentry_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
+    assert logged_exports().count() == 1
 
 
 def test_log_outlives_the_user(staff_client, closed_wave):
     b"".join(download(staff_client, closed_wave, "csv").streaming_content)
     get_user_model().objects.filter(username="researcher").delete()
-    log = ExportLog.objects.get()
-    assert log.user is None and log.requested_by == "researcher"
+    log = logged_exports().get()
+    assert log.user is None and log.actor == "researcher"
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,9 +236,14 @@ def test_command_writes_the_file_and_its_codebook(closed_wave, tmp_path, fmt):
     assert codebook["privacy"]["records_written"] == 24
     assert (tmp_path / "export.codebook.md").read_text().startswith("# Codebook")
     assert "Wrote 24 of 24 responses (wide layout)" in out.getvalue()
-    log = ExportLog.objects.get()
-    assert (log.channel, log.format, log.layout, log.user) == (ExportLog.Channel.COMMAND, fmt, "wide", None)
-    assert log.requested_by
+    log = logged_exports().get()
+    assert (log.details["channel"], log.details["format"], log.details["layout"], log.user) == (
+        "command",
+        fmt,
+        "wide",
+        None,
+    )
+    assert log.actor and log.organization == closed_wave.organization
 
 
 def test_command_long_layout_and_default_name(closed_wave, tmp_path, monkeypatch):
@@ -248,7 +263,7 @@ def test_command_leaves_no_half_file_when_responses_vanish_while_it_writes(close
     target = tmp_path / "export.csv"
     with pytest.raises(CommandError, match="deleted while it was being exported"):
         call_command("export_responses", closed_wave.slug, "--format", "csv", "--output", str(target))
-    assert not target.exists() and not ExportLog.objects.exists()
+    assert not target.exists() and not logged_exports().exists()
 
 
 def test_command_leaves_no_half_file_when_writing_fails(closed_wave, tmp_path, monkeypatch):
@@ -260,7 +275,7 @@ def test_command_leaves_no_half_file_when_writing_fails(closed_wave, tmp_path, m
     target = tmp_path / "export.csv"
     with pytest.raises(OSError, match="No space left"):
         call_command("export_responses", closed_wave.slug, "--format", "csv", "--output", str(target))
-    assert not target.exists() and not ExportLog.objects.exists()
+    assert not target.exists() and not logged_exports().exists()
 
 
 def test_command_refuses_open_and_unknown_waves(build):
@@ -269,7 +284,7 @@ def test_command_refuses_open_and_unknown_waves(build):
         call_command("export_responses", "open-wave", "--format", "csv")
     with pytest.raises(CommandError, match="no wave"):
         call_command("export_responses", "nope", "--format", "csv")
-    assert not ExportLog.objects.exists()
+    assert not logged_exports().exists()
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from django.utils import timezone
 from dashboards.models import RadiatorLink
 from surveys import invitations
 from surveys.instrument_files import load_instrument
-from surveys.models import Organization, ValueStream, Wave
+from surveys.models import HeadCount, Organization, ValueStream, Wave
 
 instrument = load_instrument(json.loads({json.dumps(small_instrument_document())!r})).instrument
 organization = Organization.objects.create(name="Log Bank")
@@ -35,6 +35,7 @@ stream = ValueStream.objects.create(organization=organization, name="Payments")
 wave = Wave.objects.create(slug={SLUG!r}, title="Log wave", organization=organization, instrument=instrument,
                            status=Wave.Status.OPEN, opens_at=timezone.now() - timezone.timedelta(days=1))
 wave.value_streams.add(stream)
+HeadCount.objects.create(wave=wave, value_stream=stream, biz=10, it=10)
 links = [token for _, token in invitations.create_invitations(wave, stream, "biz", 2)]
 _, radiator = RadiatorLink.create(stream, get_user_model().objects.create_user("manager"))
 print(json.dumps({{"invitations": links, "radiator": radiator}}))

@@ -12,11 +12,13 @@ from django.urls import reverse
 from dashboards.models import RadiatorLink
 from surveys import invitations
 from surveys.ratelimit import INVITATION_LOOKUPS, RADIATOR_LOOKUPS
+from tests.conftest import give_head_counts
 
 OFFICE = "203.0.113.7"
 
 
 def test_a_valid_invitation_opens_after_the_office_address_used_up_its_failed_guesses(wave, value_streams):
+    give_head_counts(wave)
     [(_, token)] = invitations.create_invitations(wave, value_streams[0], "biz", 1)
     guesser = Client(REMOTE_ADDR=OFFICE)
 
@@ -44,6 +46,7 @@ def test_a_valid_radiator_link_shows_after_the_office_address_used_up_its_failed
 
 
 def test_a_revoked_invitation_counts_as_a_failed_guess(wave, value_streams):
+    give_head_counts(wave)
     created = invitations.create_invitations(wave, value_streams[0], "biz", INVITATION_LOOKUPS.limit + 1)
     for invitation, _ in created:
         invitations.revoke(invitation)

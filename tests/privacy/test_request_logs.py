@@ -18,6 +18,7 @@ from django.test import Client
 
 from dashboards.models import RadiatorLink
 from surveys import invitations
+from tests.conftest import give_head_counts
 
 TOKEN = secrets.token_urlsafe(32)
 
@@ -91,6 +92,7 @@ def test_django_request_logs_no_failed_respondent_request_and_no_radiator_token(
 def test_a_server_error_is_written_to_stderr_with_its_traceback_but_no_token(settings, wave, value_streams):
     """With DEBUG off nothing but LOGGING's handler writes an error: without it, a 500 left no trace."""
     settings.DEBUG = False
+    give_head_counts(wave)
     [(_, token)] = invitations.create_invitations(wave, value_streams[0], "biz", 1)
     failure = RuntimeError(f"the lookup of /i/{token}/ failed")
     browser = Client(raise_request_exception=False, REMOTE_ADDR="203.0.113.7")

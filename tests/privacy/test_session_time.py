@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from surveys import invitations
 from surveys.models import Response
+from tests.conftest import give_head_counts
 from tests.surveys.test_questionnaire import REVIEW, THANKS, answer_pages, start
 
 RESPONDENT_KEYS = {"survey_drafts", "survey_submitted", "survey_invitations"}
@@ -58,6 +59,7 @@ def test_two_submissions_at_different_times_of_a_day_leave_sessions_that_expire_
 
 
 def test_opening_a_personal_link_saves_a_session_that_expires_at_a_midnight(wave, value_streams):
+    give_head_counts(wave)
     [(_, token)] = invitations.create_invitations(wave, value_streams[0], "biz", 1)
     browser = Client()
     with mock.patch("django.utils.timezone.now", return_value=at(9, 30, 7)):

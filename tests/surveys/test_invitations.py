@@ -7,9 +7,7 @@ import hashlib
 import io
 import os
 import re
-import sqlite3
 import stat
-import tempfile
 import threading
 
 import pytest
@@ -22,7 +20,7 @@ from django.utils import timezone, translation
 from surveys import invitations, questionnaire
 from surveys.models import Answer, Draft, Invitation, InvitedAddress, Response, ValueStream, Wave
 from surveys.ratelimit import INVITATION_LOOKUPS
-from tests.conftest import make_wave
+from tests.conftest import give_head_counts, make_wave
 from tests.surveys.test_questionnaire import (
     ABOUT,
     ANSWERS,
@@ -81,7 +79,7 @@ def submit_with(token, **background):
 @pytest.fixture
 def invitation_wave(organization, instrument, value_streams):
     """The test wave (slug test-wave, so the questionnaire URLs are those of test_questionnaire), invitation only."""
-    return make_wave(organization, instrument, value_streams, access=Wave.Access.INVITATION)
+    return make_wave(organization, instrument, value_streams, access=Wave.Access.INVITATION, head_count=50)
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -138,6 +136,7 @@ def test_csv_rows_hold_value_stream_side_and_link(invitation_wave, value_streams
 def test_csv_quotes_a_value_stream_name_a_spreadsheet_would_run(invitation_wave, organization):
     stream = organization.value_streams.create(name="=HYPERLINK(1)")
     invitation_wave.value_streams.add(stream)
+    give_head_counts(invitation_wave)
 
     [row] = invitations.invitations_csv_rows(
         invitations.create_invitations(invitation_wave, stream, "biz", 1), build_url
@@ -224,6 +223,7 @@ def test_mail_speaks_the_wave_s_first_language_not_the_sender_s(invitation_wave,
 def test_mail_text_is_not_html_escaped(invitation_wave, organization):
     stream = organization.value_streams.create(name="R&D <tools>")
     invitation_wave.value_streams.add(stream)
+    give_head_counts(invitation_wave)
 
     invitations.send_invitations(invitation_wave, stream, "biz", ["ana@example.org"], build_url)
 
@@ -269,14 +269,30 @@ def test_invited_addresses_are_kept_only_as_keyed_hashes(invitation_wave, value_
     assert stored.address_hash == invitations.address_hash(invitation_wave.pk, "ana@example.org")
 
 
-def test_a_revoked_address_can_be_invited_again(invitation_wave, value_streams):
-    invitations.send_invitations(invitation_wave, value_streams[0], "biz", ["ana@example.org"], build_url)
-    invitations.revoke(Invitation.objects.get())  # a wrong value stream, say
+def test_a_revoked_address_stays_invited_like_one_that_answered(invitation_wave, value_streams):
+    """Forgetting a revoked address would tell who answered: only unused invitations can be revoked."""
+    invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+    submit_with(token_in(mail.outbox[0]))  # Ana answers
+    invitations.revoke(Invitation.objects.get())  # Ben's, the only one left
 
-    sending = invitations.send_invitations(invitation_wave, value_streams[1], "biz", ["ana@example.org"], build_url)
+    sending = invitations.send_invitations(
+        invitation_wave, value_streams[1], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
 
-    assert sending.sent == ["ana@example.org"]
-    assert Invitation.objects.unused().get().value_stream == value_streams[1]
+    assert sending.sent == [] and sending.already_invited == ["ana@example.org", "ben@example.org"]
+    assert InvitedAddress.objects.filter(wave=invitation_wave).count() == 2
+
+
+def test_an_invitation_s_number_does_not_follow_the_order_of_the_list(invitation_wave, value_streams):
+    """Numbered in list order, the invitation missing from the admin's list would name who answered."""
+    addresses = [f"person{number:02}@example.org" for number in range(30)]
+
+    sending = invitations.send_invitations(invitation_wave, value_streams[0], "biz", addresses, build_url)
+
+    assert sending.sent == addresses  # sent in the order given
+    assert list(Invitation.objects.order_by("pk").values_list("email", flat=True)) != addresses
 
 
 def test_a_list_with_an_invalid_address_sends_nothing(invitation_wave, value_streams):
@@ -319,6 +335,11 @@ def test_links_the_mail_server_did_not_take_are_revoked(invitation_wave, value_s
     assert list(Invitation.objects.unused().values_list("email", flat=True)) == ["ana@example.org"]
     assert Invitation.objects.filter(revoked_on__isnull=False, email="").count() == 1
     assert open_link(token_in(server.outbox[0]))[1].status_code == 302
+    # Ben's link never left, so nobody can have answered with it: his address may be sent one again.
+    sending = invitations.send_invitations(
+        invitation_wave, value_streams[0], "biz", ["ana@example.org", "ben@example.org"], build_url
+    )
+    assert sending.sent == ["ben@example.org"] and sending.already_invited == ["ana@example.org"]
 
 
 def test_invite_command_mails_the_addresses_of_a_file(invitation_wave, value_streams, tmp_path):
@@ -332,6 +353,13 @@ def test_invite_command_mails_the_addresses_of_a_file(invitation_wave, value_str
 
     assert sorted(message.to[0] for message in mail.outbox) == ["ana@example.org", "ben@example.org"]
     assert all(f"{BASE_URL}/i/" in message.body for message in mail.outbox)
+    out = io.StringIO()
+    call_command(
+        "invite", "test-wave", "--value-stream", "Investing applications", "--side", "biz",
+        "--emails", str(addresses), "--base-url", BASE_URL, stdout=out,
+    )  # fmt: skip
+    assert "Not sent to 2 addresses that were sent a link to this wave already" in out.getvalue()
+    assert len(mail.outbox) == 2
 
 
 # --- reminders ---------------------------------------------------------------------------
@@ -534,7 +562,7 @@ def test_a_used_link_looks_like_an_unknown_one_and_stores_nothing(invitation_wav
 @pytest.fixture(params=[Wave.Access.INVITATION, Wave.Access.OPEN])
 def any_access_wave(request, organization, instrument, value_streams):
     """The test wave (slug test-wave) by personal invitation only, and with an open link as well."""
-    return make_wave(organization, instrument, value_streams, access=request.param)
+    return make_wave(organization, instrument, value_streams, access=request.param, head_count=50)
 
 
 def test_a_device_whose_invitation_was_used_elsewhere_sees_already_submitted_everywhere(any_access_wave, value_streams):
@@ -680,7 +708,9 @@ def test_closing_erases_unused_links_addresses_and_drafts_and_keeps_the_response
     submit_with(ana)
     client, _ = open_link(ben)
     answer_everything(client)  # Ben stops before the review: his answers wait in a draft
-    other_wave = make_wave(invitation_wave.organization, invitation_wave.instrument, value_streams, slug="still-open")
+    other_wave = make_wave(
+        invitation_wave.organization, invitation_wave.instrument, value_streams, slug="still-open", head_count=50
+    )
     invitations.send_invitations(other_wave, value_streams[0], "biz", ["cleo@example.org"], build_url)
     Wave.objects.filter(pk=invitation_wave.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
 
@@ -848,7 +878,9 @@ def test_submitting_to_an_invitation_only_wave_without_an_invitation_is_refused(
 
 
 def test_an_invitation_opens_only_its_own_wave(invitation_wave, organization, instrument, value_streams):
-    other = make_wave(organization, instrument, value_streams, slug="other-wave", access=Wave.Access.INVITATION)
+    other = make_wave(
+        organization, instrument, value_streams, slug="other-wave", access=Wave.Access.INVITATION, head_count=50
+    )
     [token] = invite(other, value_streams[0])
     client, _ = open_link(token)
 
@@ -868,6 +900,7 @@ def test_open_link_waves_answer_as_before(client, wave, value_streams):
 
 
 def test_invitations_to_an_open_wave_work_too(wave, value_streams):
+    give_head_counts(wave)
     [token] = invite(wave, value_streams[0], side="it")
     client, _ = open_link(token)
     answer_everything(client)
@@ -939,38 +972,6 @@ def test_admin_lists_invitations_without_tokens_and_revokes_them(admin_client, i
 
 
 # --- two submissions at once -------------------------------------------------------------
-
-
-@pytest.fixture
-def connection_per_thread(transactional_db):
-    """A function that a worker thread calls first, to get its own connection to the test database.
-
-    PostgreSQL gives every thread its own connection already. Django's in-memory SQLite test
-    database cannot: its threads would share one connection, or, with their own, fail with
-    "table is locked" instead of waiting. So there the database is copied to a file, which this
-    thread and each worker open with the project's options (WAL, IMMEDIATE transactions, a
-    20-second busy timeout), as the real server does.
-    """
-    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
-        yield lambda: None
-        return
-    memory = connections["default"]
-    with tempfile.TemporaryDirectory() as directory:
-        settings_dict = {**memory.settings_dict, "NAME": os.path.join(directory, "race.sqlite3")}
-        memory.ensure_connection()
-        copy = sqlite3.connect(settings_dict["NAME"])
-        memory.connection.backup(copy)
-        copy.close()
-
-        def connect():
-            connections["default"] = memory.__class__(settings_dict, "default")
-
-        connect()
-        try:
-            yield connect
-        finally:
-            connections["default"].close()
-            connections["default"] = memory
 
 
 @pytest.mark.django_db(transaction=True)

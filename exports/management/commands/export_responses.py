@@ -1,4 +1,3 @@
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -8,19 +7,12 @@ from tqdm import tqdm
 
 from exports.codebook import build_codebook, codebook_markdown
 from exports.gather import WaveChanged
-from exports.models import ExportLog
+from exports.log import COMMAND, log_export
 from exports.planning import not_exportable_reason, plan_export
 from exports.rows import LAYOUTS, WIDE
 from exports.writers import FORMATS, write_export
 from surveys.closing import close_if_due
 from surveys.models import Wave
-
-
-def _operating_system_user():
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in a bare container
-        return "unknown"
 
 
 class Command(BaseCommand):
@@ -67,7 +59,7 @@ class Command(BaseCommand):
                 raise
         codebook_path.write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         markdown_path.write_text(codebook_markdown(codebook), encoding="utf-8")
-        ExportLog.record(plan, fmt, layout, ExportLog.Channel.COMMAND, requested_by=_operating_system_user())
+        log_export(plan, fmt, layout, COMMAND)
 
         privacy = codebook["privacy"]
         self.stdout.write(

@@ -104,6 +104,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Sent {len(sending.sent)} invitations for {stream} ({side}).")
         if sending.already_invited:
             self.stdout.write(
-                f"Not sent to {len(sending.already_invited)} addresses with an unused invitation already "
-                f"(send them a reminder instead): {', '.join(sending.already_invited)}"
+                f"Not sent to {len(sending.already_invited)} addresses that were sent a link to this wave "
+                f"already (used, unused or revoked: one link per person): {', '.join(sending.already_invited)}"
             )
