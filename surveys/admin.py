@@ -13,6 +13,7 @@ from .models import (
     Invitation,
     Item,
     Organization,
+    Release,
     Response,
     Theme,
     ValueStream,
@@ -271,6 +272,25 @@ class ResponseAdmin(AdministratorsOnly, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # responses come from respondents or an import, never typed in
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """The releases of every wave, read-only: what each holds is decided by surveys/releases.py."""
+
+    list_display = ["wave", "number", "kind", "created_at", "responses", "withheld"]
+    list_filter = ["kind", "wave__organization"]
+    list_select_related = ["wave"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Answer)

@@ -1,6 +1,9 @@
-"""What the privacy attack tests do through HTTP: a respondent answering with a personal link, and
-the change manager's pages read as the change manager reads them."""
+"""What the privacy attack tests do through HTTP, as the insider would: people in roles with their
+pages, downloads and forms; respondents answering through the open link or a personal link.
+Nothing here reads the database behind the insider's back."""
 
+import csv
+import io
 import re
 from html.parser import HTMLParser
 
@@ -32,18 +35,23 @@ def change_manager(organization, username="manager", admin_permissions=()):
     return client
 
 
+def researcher(organization, username="researcher"):
+    """A logged-in browser of a researcher of `organization`."""
+    user = get_user_model().objects.create_user(username)
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.RESEARCHER)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def link_in(message):
     """The path of the personal link in an e-mail."""
     return LINK.search(message.body).group(1)
 
 
-def answer_with_link(path, wave, value=3):
-    """Open a personal link in a new browser, answer every statement with `value` and submit."""
-    client = Client()
-    opened = client.get(path)
-    assert opened.status_code == 302, opened.status_code
+def _answer_and_submit(client, wave, value, background):
     client.post(reverse("surveys:intro", args=[wave.slug]))
-    assert client.post(reverse("surveys:about", args=[wave.slug]), {}).status_code == 302
+    assert client.post(reverse("surveys:about", args=[wave.slug]), background).status_code == 302
     pages = {}
     for item in wave.instrument.ordered_items():
         pages.setdefault(item.theme_id, []).append(item.code)
@@ -53,6 +61,29 @@ def answer_with_link(path, wave, value=3):
     submitted = client.post(reverse("surveys:review", args=[wave.slug]))
     assert submitted["Location"] == reverse("surveys:thanks", args=[wave.slug])
     return client
+
+
+def answer_with_link(path, wave, value=3):
+    """Open a personal link in a new browser, answer every statement with `value` and submit."""
+    client = Client()
+    opened = client.get(path)
+    assert opened.status_code == 302, opened.status_code
+    return _answer_and_submit(client, wave, value, {})
+
+
+def answer(wave, value_stream, side, value=4):
+    """A respondent in a new browser answers every statement with `value` through the open link and submits."""
+    return _answer_and_submit(Client(), wave, value, {"value_stream": value_stream.pk, "side": side})
+
+
+def download(client, name, *args, query=""):
+    """(status, bytes) of a page or file of the dashboards, by URL name."""
+    reply = client.get(reverse(name, args=args) + query)
+    return reply.status_code, reply.content
+
+
+def csv_rows(content):
+    return list(csv.DictReader(io.StringIO(content.decode())))
 
 
 def page_text(reply):
@@ -118,3 +149,10 @@ def form_data(reply, form_id):
     for name, value in parser.data:
         data.setdefault(name, []).append(value)
     return data
+
+
+def post_setup(client, wave, **changes):
+    """Post the wave's set-up page as a browser would, with `changes` to what the form holds."""
+    url = reverse("dashboards:wave_edit", args=[wave.slug])
+    data = {**form_data(client.get(url), "wave-setup"), **changes}
+    return client.post(url, data)

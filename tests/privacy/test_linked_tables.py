@@ -17,7 +17,7 @@ from django.core.management import call_command
 from surveys.models import ValueStream
 from surveys.response_import import import_responses
 
-from .insiders import change_manager, csv_rows, download
+from .journeys import change_manager, csv_rows, download
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from surveys.models import Wave
 
-from .insiders import answer, change_manager, csv_rows, download, post_setup
+from .journeys import answer, change_manager, csv_rows, download, post_setup
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_downloads_before_and_after_one_colleague_answers_are_the_same(wave, val
     before = everything_the_manager_sees(manager, wave, radiator_url)
     assert alpha_biz_n(manager, wave) == {6}
 
-    answer(wave, alpha, "biz", value="1")  # one colleague, who disagrees with everything
+    answer(wave, alpha, "biz", value=1)  # one colleague, who disagrees with everything
     after = everything_the_manager_sees(manager, wave, radiator_url)
     for name in before:
         assert before[name] == after[name], f"{name} changed with one colleague's answers"
@@ -79,7 +79,7 @@ def test_downloads_before_and_after_one_colleague_answers_are_the_same(wave, val
 
     # Four more colleagues answer: five new in Alpha Biz, at least k, and they come in together.
     for _ in range(4):
-        answer(wave, alpha, "biz", value="2")
+        answer(wave, alpha, "biz", value=2)
     manager.post(reverse("dashboards:wave", args=[wave.slug]), {"action": "release"})
     assert alpha_biz_n(manager, wave) == {6 + K}
     changed = everything_the_manager_sees(manager, wave, radiator_url)

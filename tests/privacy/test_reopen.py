@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from surveys.models import Response, Wave
 
-from .insiders import answer, change_manager, csv_rows, post_setup, researcher
+from .journeys import answer, change_manager, csv_rows, post_setup, researcher
 
 pytestmark = pytest.mark.django_db
 
