@@ -227,6 +227,19 @@ def _head_count_changes(formset):
     return changes
 
 
+class ReadOnly:
+    """For records nobody types or edits in the admin: they are shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AdministratorsOnly:
     """For the admin pages of what respondents gave and who was invited: administrators
     (superusers) only, whatever permissions a staff user was given. Single responses, answers and
@@ -275,22 +288,13 @@ class ResponseAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnly, admin.ModelAdmin):
     """The releases of every wave, read-only: what each holds is decided by surveys/releases.py."""
 
     list_display = ["wave", "number", "kind", "created_at", "responses", "withheld"]
     list_filter = ["kind", "wave__organization"]
     list_select_related = ["wave"]
     readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Answer)
@@ -365,7 +369,7 @@ class InvitationAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(AdministratorsOnly, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnly, AdministratorsOnly, admin.ModelAdmin):
     """The audit log: for administrators to read; nobody adds, changes or deletes an entry."""
 
     list_display = ["created_at", "organization", "wave_slug", "actor", "action", "details"]
@@ -373,12 +377,3 @@ class AuditEntryAdmin(AdministratorsOnly, admin.ModelAdmin):
     search_fields = ["actor", "wave_slug"]
     date_hierarchy = "created_at"
     list_select_related = ["organization"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

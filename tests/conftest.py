@@ -6,6 +6,7 @@ import sqlite3
 import tempfile
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -86,6 +87,15 @@ def small_instrument_document(code="test-oa", version="1.0"):
             },
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: one test's figures or failed link lookups (the rate
+    limit counts in the cache) must not carry over into another test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ suppress one more IT cell (Alpha's, the smaller shown one) to stop differencing.
 """
 
 import pytest
-from django.core.cache import cache
 
 from surveys.response_import import import_responses
 
@@ -36,14 +35,6 @@ def import_wave(instrument, rows, slug="dash-wave", threshold=5, organization=OR
     return import_responses(
         text, survey=slug, instrument=instrument, organization_name=organization, threshold=threshold
     ).wave
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Each test computes its figures afresh: the cache must not carry one test's wave into another."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,18 +1,9 @@
 """Privacy attacks: what an insider, or anyone with a link, can learn by using the application."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.make_serve import serve_exports
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Rate limits count in the cache: one test's failed lookups must not refuse another test's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
