@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from surveys.models import HeadCount, Release, Response, Side, Wave
-from surveys.releases import groups_to_release, newest_release, pending_counts
+from surveys.releases import groups_to_release
 
 
 @dataclass
@@ -60,16 +60,25 @@ class ResponseTable:
         return self.biz + self.it
 
 
-def response_table(wave, organization_streams):
-    """One row per value stream of the wave (and any other stream that has responses in it)."""
-    counts, released = {}, {}
-    for stream_id, side, n, n_released in (
+def group_counts(wave):
+    """Responses per (value stream id, side), and of them how many are released: one query for
+    the overview's table and its results panel alike."""
+    rows = (
         Response.objects.filter(wave=wave)
         .values_list("value_stream_id", "side")
-        .annotate(n=Count("id"), released=Count("id", filter=Q(released_in__isnull=False)))
+        .annotate(n=Count("pk"), released=Count("pk", filter=Q(released_in__isnull=False)))
         .order_by()
-    ):
-        counts[(stream_id, side)], released[(stream_id, side)] = n, n_released
+    )
+    return {(stream_id, side): (n, released) for stream_id, side, n, released in rows}
+
+
+def response_table(wave, organization_streams, counts):
+    """One row per value stream of the wave (and any other stream that has responses in it).
+
+    `counts` as from `group_counts`.
+    """
+    released = {group: n_released for group, (_, n_released) in counts.items()}
+    counts = {group: n for group, (n, _) in counts.items()}
     head_counts = {head_count.value_stream_id: head_count for head_count in HeadCount.objects.filter(wave=wave)}
     k = wave.anonymity_threshold
     rows = []
@@ -110,10 +119,9 @@ class ReleaseState:
         return self.wave.interim_results and self.wave.status == Wave.Status.OPEN and self.ready > 0
 
 
-def release_state(wave):
-    """The ReleaseState of `wave` (two small queries)."""
-    release = newest_release(wave)
-    pending = pending_counts(wave)
+def release_state(wave, release, counts):
+    """The ReleaseState of `wave`: `release` its newest, `counts` as from `group_counts`."""
+    pending = {group: n - n_released for group, (n, n_released) in counts.items() if n > n_released}
     chosen = groups_to_release(pending, wave.anonymity_threshold, first=release is None)
     return ReleaseState(
         wave=wave,

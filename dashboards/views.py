@@ -36,7 +36,7 @@ from .csv_files import (
 )
 from .invitation_forms import EmailForm, LinksForm, TargetForm
 from .models import RadiatorLink
-from .overview import release_state, response_table
+from .overview import group_counts, release_state, response_table
 from .trends import gap_trends
 from .wave_data import organization_streams, wave_figures
 from .wave_setup import WaveForm
@@ -122,7 +122,8 @@ def results_page(view):
         try:
             return view(request, page, *args, **kwargs)
         except NoResultsYet:
-            context = page.context(page=NAV_PAGES.get(view.__name__, ""), state=release_state(page.wave))
+            state = release_state(page.wave, page.release, group_counts(page.wave))
+            context = page.context(page=NAV_PAGES.get(view.__name__, ""), state=state)
             # A page says so; a file that does not exist yet is "not found", with the same explanation.
             status = 404 if view.__name__.endswith("_csv") else 200
             return render(request, "dashboards/no_results.html", context, status=status)
@@ -148,8 +149,9 @@ def wave_overview(request, slug):
             page.release = release
             message = gettext("Released interim results: release %(number)s, %(responses)s responses.")
             notice = ("success", message % {"number": release.number, "responses": release.responses})
-    table = response_table(page.wave, page.organization_streams)
-    state = release_state(page.wave)
+    counts = group_counts(page.wave)
+    table = response_table(page.wave, page.organization_streams, counts)
+    state = release_state(page.wave, page.release, counts)
     return render(
         request,
         "dashboards/wave_overview.html",
@@ -160,7 +162,7 @@ def wave_overview(request, slug):
 @change_manager_required
 def wave_responses_csv(request, slug):
     page = WavePage(slug, managed_waves(request.user))
-    table = response_table(page.wave, page.organization_streams)
+    table = response_table(page.wave, page.organization_streams, group_counts(page.wave))
     rows = [
         [
             row.value_stream.name,
