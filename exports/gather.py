@@ -125,29 +125,38 @@ def released(wave, release):
 
 
 def census_batches(structure, batch_size=BATCH_SIZE):
-    """Every response of the wave in primary-key order, `batch_size` at a time (two queries a batch)."""
+    """Every response of the release, `batch_size` at a time (two queries a batch).
+
+    Step by step of the release (each adds a group's responses), and within a step in primary-key
+    order: the index on (wave, step) then hands the rows over in order. Asked for "step at most
+    n, in primary-key order", SQLite read every row of the wave and sorted them, for every batch.
+    """
     stream_index = {vs.pk: index for index, vs in enumerate(structure.value_streams)}
-    last_id = 0
-    while True:
-        rows = list(
-            released(structure.wave, structure.release)
-            .filter(pk__gt=last_id)
-            .order_by("pk")
-            .values_list("pk", "value_stream_id", "side", "role", "tenure_band")[:batch_size]
-        )
-        if not rows:
-            return
-        columns = np.array(rows, dtype=object).reshape(-1, 5)
-        response_ids = columns[:, 0].astype(np.int64)
-        streams = _codes(columns[:, 1], stream_index)
-        sides = _codes(columns[:, 2], {code: index for index, code in enumerate(SIDE_CODES)})
-        roles = _codes(columns[:, 3], {code: index for index, code in enumerate(ROLE_CODES)})
-        tenures = _codes(columns[:, 4], {code: index for index, code in enumerate(TENURE_CODES)})
-        cells = ((streams * len(SIDE_CODES) + sides) * len(ROLE_CODES) + roles) * len(TENURE_CODES) + tenures
-        yield _batch(structure, response_ids, cells)
-        if len(rows) < batch_size:
-            return
-        last_id = int(response_ids[-1])
+    for number in range(1, structure.release.number + 1):
+        last_id = 0
+        while True:
+            rows = list(
+                Response.objects.filter(wave=structure.wave, released_in=number, pk__gt=last_id)
+                .order_by("pk")
+                .values_list("pk", "value_stream_id", "side", "role", "tenure_band")[:batch_size]
+            )
+            if not rows:
+                break
+            yield _census_batch(structure, rows, stream_index)
+            if len(rows) < batch_size:
+                break
+            last_id = rows[-1][0]
+
+
+def _census_batch(structure, rows, stream_index):
+    columns = np.array(rows, dtype=object).reshape(-1, 5)
+    response_ids = columns[:, 0].astype(np.int64)
+    streams = _codes(columns[:, 1], stream_index)
+    sides = _codes(columns[:, 2], {code: index for index, code in enumerate(SIDE_CODES)})
+    roles = _codes(columns[:, 3], {code: index for index, code in enumerate(ROLE_CODES)})
+    tenures = _codes(columns[:, 4], {code: index for index, code in enumerate(TENURE_CODES)})
+    cells = ((streams * len(SIDE_CODES) + sides) * len(ROLE_CODES) + roles) * len(TENURE_CODES) + tenures
+    return _batch(structure, response_ids, cells)
 
 
 def written_batches(structure, response_ids, cells, batch_size=BATCH_SIZE):

@@ -579,10 +579,21 @@ def new_response_id():
     return RESPONSE_ID_FLOOR | secrets.randbits(62)
 
 
+class RandomIdField(models.BigIntegerField):
+    """A 64-bit primary key that SQLite keeps as the row's own id (INTEGER PRIMARY KEY).
+
+    Declared "bigint", a primary key is a second, separate index in SQLite: every lookup by id
+    would pass through both, and no other index could hand rows over in id order.
+    """
+
+    def db_type(self, connection):
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+
 class Response(models.Model):
     """One respondent's submitted questionnaire. Deliberately carries nothing personal."""
 
-    id = models.BigIntegerField(primary_key=True, default=new_response_id, editable=False)
+    id = RandomIdField(primary_key=True, default=new_response_id, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
     value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="responses")
     side = models.CharField(max_length=3, choices=Side.choices)

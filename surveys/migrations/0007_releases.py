@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="response",
             name="id",
-            field=models.BigIntegerField(
+            field=surveys.models.RandomIdField(
                 default=surveys.models.new_response_id, editable=False, primary_key=True, serialize=False
             ),
         ),
