@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run serve test install install-dev migrate lint clean translations screenshots bench
+.PHONY: run serve test install install-dev migrate lint clean translations screenshots bench docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,7 @@ serve: export DJANGO_CACHE_LOCATION ?= alignsurvey_cache
 # Workers: SQLite lets one writer in at a time, and a worker that finds the database locked naps
 # in growing steps (up to 100 ms) before it tries again, so workers beyond one per core add naps,
 # not throughput: at 8 concurrent submitting clients on 2 cores, 5 workers gave p99 170-240 ms,
-# 2 workers 50-80 ms at the same rate (benchmarks/README.md). PostgreSQL queues writers without
+# 2 workers 50-80 ms at the same rate (docs/changelog.md, 2026-11-25). PostgreSQL queues writers without
 # naps: there, gunicorn's usual 2 × cores + 1.
 serve: WORKERS ?= $(if $(filter sqlite%,$(or $(DATABASE_URL),sqlite)),$(shell nproc),$(shell echo $$(( 2 * $$(nproc) + 1 ))))
 serve: install translations .secret_key
@@ -64,9 +64,14 @@ serve: install translations .secret_key
 .secret_key: | $(BIN)/python
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-test: install-dev translations
+test: install-dev translations docs
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The documentation site (mkdocs.yml, pages in docs/) into site/, strictly: a broken link or heading
+# anchor fails the build, and so `make test` and CI. No network: MkDocs' own theme, nothing from a CDN.
+docs: install-dev
+	$(BIN)/mkdocs build --strict --site-dir site
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -79,10 +84,10 @@ bench: SIZES ?= 1000,10000,100000
 bench: install translations
 	$(BIN)/python benchmarks/run_all.py --sizes $(SIZES)
 
-# The README's screenshots (docs/screenshots/), from a throwaway demo database; needs Debian's chromium.
+# The screenshots of README.md and the docs (docs/screenshots/), from a throwaway demo database; needs Debian's chromium.
 screenshots: install-dev translations
 	$(BIN)/python scripts/screenshots.py --output docs/screenshots
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache site
 	find locale -name '*.mo' -delete
