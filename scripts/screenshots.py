@@ -1,4 +1,4 @@
-"""Screenshots of AlignSurvey for the README, taken from a fresh demo in a real browser.
+"""Screenshots of AlignSurvey for the README and the docs, taken from a fresh demo in a real browser.
 
     .venv/bin/python scripts/screenshots.py [--output docs/screenshots]   (or: make screenshots)
 

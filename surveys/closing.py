@@ -8,7 +8,7 @@ reopened wave would release more responses, and the difference could single peop
 
 Links stop working at the closing time (`Wave.availability`); `close_due_waves` marks such waves
 closed and does the rest, and makes the day's interim releases of open waves that show interim
-results. Run it from a daily job (`manage.py close_waves`, README "Running in production").
+results. Run it from a daily job (`manage.py close_waves`, docs/administrators.md "The daily job").
 Saving a wave as closed (set-up page, admin) and opening a wave's results after its closing time
 close it at once (`close_wave`, `close_if_due`).
 """

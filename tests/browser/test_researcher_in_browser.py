@@ -30,7 +30,7 @@ def researcher(demo_wave):
 
 
 def wide_header(instrument):
-    """The wide layout's columns, as the README describes them, from the instrument alone."""
+    """The wide layout's columns, as docs/researchers.md describes them, from the instrument alone."""
     items = list(instrument.ordered_items())
     themes = list(dict.fromkeys(item.theme for item in items))
     dimensions = list(dict.fromkeys(theme.dimension for theme in themes))
