@@ -6,8 +6,8 @@ arrow key moves to the next answer and chooses it), Enter presses the focused bu
 never clicks, checks or fills: what it does, a person without a mouse can do. It also looks at
 each control it lands on: the focus must be plainly visible (the site's 3px outline).
 
-What the product promises about coming back (docs/respondents.md, "What a respondent sees" and "Personal
-invitations"): through the open link, the answers are kept with the browser session, so the same
+What the product promises about coming back (docs/respondents.md, "What a respondent sees" and "With a
+personal link"): through the open link, the answers are kept with the browser session, so the same
 browser continues and another browser starts afresh; with a personal link, the answers are kept
 with the invitation, so the same link continues on any device.
 """
