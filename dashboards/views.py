@@ -15,13 +15,13 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import CHANGE_MANAGER, managed_organizations, managed_waves
+from accounts.secret_links import RADIATOR_LOOKUPS, private_page, shown_once
 from accounts.views import role_required
 from assessments.report import DIMENSION, SUPPRESSED, THEME
 from assessments.stats import COHEN_THRESHOLDS
 from surveys import invitations
 from surveys.closing import close_if_due, close_those_due
 from surveys.models import HeadCount, Invitation, ValueStream, Wave
-from surveys.ratelimit import RADIATOR_LOOKUPS
 from surveys.releases import newest_release, release_interim
 
 from . import charts
@@ -366,9 +366,7 @@ def create_radiator_link(request, pk):
     label = request.POST.get("label", "").strip()[:100]
     link, token = RadiatorLink.create(vs, request.user, label)
     url = request.build_absolute_uri(reverse("dashboards:radiator", args=[token]))
-    response = render(request, "dashboards/radiator_created.html", {"link": link, "url": url, "stream": vs})
-    response["Cache-Control"] = "no-store"  # the only copy of the token: keep it out of caches
-    return response
+    return shown_once(render(request, "dashboards/radiator_created.html", {"link": link, "url": url, "stream": vs}))
 
 
 @change_manager_required
@@ -384,13 +382,14 @@ def revoke_radiator_link(request, pk):
     return redirect("dashboards:home")
 
 
+@private_page
 def radiator(request, token):
     """A value stream's wall screen: no login, only what passes the anonymity rules."""
     link = RadiatorLink.objects.find(token)
     if link is None:
-        if RADIATOR_LOOKUPS.exceeded(request):  # after the lookup: a valid link is never refused
-            return _keep_token_private(RADIATOR_LOOKUPS.refusal(request))
-        RADIATOR_LOOKUPS.count(request)
+        refusal = RADIATOR_LOOKUPS.failed_lookup(request)  # after the lookup: a valid link is never refused
+        if refusal is not None:
+            return refusal
         raise Http404("This radiator link does not exist or was revoked.")
     vs = link.value_stream
     # The newest wave of the value stream that has released results; a wave past its closing
@@ -421,14 +420,7 @@ def radiator(request, token):
                 for side in ("biz", "it")
             },
         )
-    return _keep_token_private(render(request, "dashboards/radiator.html", context))
-
-
-def _keep_token_private(response):
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "dashboards/radiator.html", context)
 
 
 @change_manager_required
@@ -501,9 +493,7 @@ def invitations_view(request, slug):
         else:
             filename = f"{wave.slug}-{slugify(data['value_stream'].name)}-{data['side']}-links.csv"
             rows = invitations.invitations_csv_rows(pairs, build_url)
-            response = csv_response(filename, invitations.CSV_HEADER, rows)
-            response["Cache-Control"] = "no-store"  # the only copy of these links
-            return response
+            return shown_once(csv_response(filename, invitations.CSV_HEADER, rows))
     if action == "email" and forms["email"].is_valid():
         data = forms["email"].cleaned_data
         try:
