@@ -15,8 +15,8 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import CHANGE_MANAGER, managed_organizations, managed_waves
+from accounts.decorators import role_required
 from accounts.secret_links import RADIATOR_LOOKUPS, private_page, shown_once
-from accounts.views import role_required
 from assessments.report import DIMENSION, SUPPRESSED, THEME
 from assessments.stats import COHEN_THRESHOLDS
 from surveys import invitations
