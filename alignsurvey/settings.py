@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap 5 CSS/JS from the django-bootstrap-static package: no CDN
+    "alignsurvey",  # the project's own commands (compile_translations); no models, imports no app
     "surveys",
     "assessments",
     "dashboards",
