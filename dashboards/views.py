@@ -34,12 +34,12 @@ from .csv_files import (
     item_rows,
     reliability_rows,
 )
-from .invitation_forms import EmailForm, LinksForm, TargetForm
+from .forms import EmailForm, LinksForm, TargetForm, WaveForm
 from .models import RadiatorLink
 from .overview import group_counts, release_state, response_table
 from .trends import gap_trends
 from .wave_data import organization_streams, wave_figures
-from .wave_setup import WaveForm
+from .wave_setup import save_wave
 
 LEVELS = {THEME: gettext_lazy("Themes"), DIMENSION: gettext_lazy("Dimensions")}
 change_manager_required = role_required(CHANGE_MANAGER)
@@ -428,7 +428,7 @@ def wave_create(request, pk):
     organization = get_object_or_404(managed_organizations(request.user), pk=pk)
     form = WaveForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        wave = form.save(user=request.user)
+        wave = save_wave(form, user=request.user)
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": organization})
 
@@ -438,7 +438,7 @@ def wave_edit(request, slug):
     wave = get_object_or_404(managed_waves(request.user).select_related("organization"), slug=slug)
     form = WaveForm(request.POST or None, instance=wave, organization=wave.organization)
     if request.method == "POST" and form.is_valid():
-        wave = form.save(user=request.user)
+        wave = save_wave(form, user=request.user)
         return redirect("dashboards:wave", slug=wave.slug)
     return render(request, "dashboards/wave_form.html", {"form": form, "organization": wave.organization, "wave": wave})
 
