@@ -2,11 +2,15 @@
 
 Views never filter by hand: they start from these querysets, so an object of another
 organization is simply not found (404), whatever its URL.
+
+The organizations and waves scoped here are surveys' models, reached by their labels
+(`apps.get_model`, as Django's auth reaches the user model): surveys uses accounts (the secret
+links of its invitations), so accounts imports nothing of surveys.
 """
 
-from surveys.models import Organization, Wave
+from django.apps import apps
 
-from .models import Membership
+from .models import ORGANIZATION_MODEL, WAVE_MODEL, Membership
 
 CHANGE_MANAGER = Membership.Role.CHANGE_MANAGER
 RESEARCHER = Membership.Role.RESEARCHER
@@ -16,13 +20,21 @@ def is_administrator(user):
     return user.is_active and user.is_superuser
 
 
+def _organizations():
+    return apps.get_model(ORGANIZATION_MODEL).objects
+
+
+def _waves():
+    return apps.get_model(WAVE_MODEL).objects
+
+
 def organizations_for(user, role):
     """The organizations where `user` holds `role` (every organization for an administrator)."""
     if not user.is_authenticated or not user.is_active:
-        return Organization.objects.none()
+        return _organizations().none()
     if is_administrator(user):
-        return Organization.objects.all()
-    return Organization.objects.filter(memberships__user=user, memberships__role=role).distinct()
+        return _organizations().all()
+    return _organizations().filter(memberships__user=user, memberships__role=role).distinct()
 
 
 def managed_organizations(user):
@@ -30,11 +42,11 @@ def managed_organizations(user):
 
 
 def managed_waves(user):
-    return Wave.objects.filter(organization__in=managed_organizations(user))
+    return _waves().filter(organization__in=managed_organizations(user))
 
 
 def researched_waves(user):
-    return Wave.objects.filter(organization__in=organizations_for(user, RESEARCHER))
+    return _waves().filter(organization__in=organizations_for(user, RESEARCHER))
 
 
 def has_role(user, role):

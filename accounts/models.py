@@ -3,7 +3,10 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Organization
+# accounts imports no other app (DESIGN.md, "Arrows": every app may use accounts, so accounts uses
+# none of them); the organization a membership belongs to is surveys' model, named by its label.
+ORGANIZATION_MODEL = "surveys.Organization"
+WAVE_MODEL = "surveys.Wave"
 
 
 class Membership(models.Model):
@@ -17,7 +20,7 @@ class Membership(models.Model):
         RESEARCHER = "researcher", _("Researcher")  # downloads anonymized exports
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(ORGANIZATION_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:

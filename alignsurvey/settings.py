@@ -1,7 +1,10 @@
 """AlignSurvey settings.
 
 Everything that differs between a laptop and production comes from environment variables
-(12-factor); the defaults are safe for development only.
+(12-factor); the defaults are safe for development only. ENVIRONMENT below lists every variable
+read here, and each is read through `env`, `env_bool`, `env_int` or `env_list`: they refuse a
+variable that is not listed, and a value they cannot read, naming the variable and what it
+accepts. A typo must never turn a security setting off.
 """
 
 import os
@@ -12,21 +15,80 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Every environment variable these settings read, with what it decides. The defaults are in the
+# code that reads it, below; tests/alignsurvey/test_settings.py checks that this list is complete.
+ENVIRONMENT = {
+    "DJANGO_DEBUG": "development mode (debug pages, console e-mail, no HTTPS rules); never on a real host",
+    "SECRET_KEY": "the key for sessions, CSRF, and the keyed hashes of e-mail addresses and client addresses",
+    "ALLOWED_HOSTS": "the host names the site answers to, comma-separated",
+    "DATABASE_URL": "the database, as a URL (sqlite:///path or postgres://user:password@host:port/name)",
+    "DATABASE_CONN_MAX_AGE": "seconds a server process keeps its database connection (0: one per request)",
+    "PROXY_COUNT": "how many trusted proxies stand in front of the app (client address for rate limits)",
+    "TIME_ZONE": "the time zone of the dates and times shown and entered",
+    "STATIC_ROOT": "where collectstatic writes the static files",
+    "DJANGO_CACHE_BACKEND": "the cache's backend (a shared one for several server processes)",
+    "DJANGO_CACHE_LOCATION": "the cache's location (for the database cache: its table)",
+    "SECURE_SSL_REDIRECT": "redirect HTTP to HTTPS",
+    "SECURE_COOKIES": "send the session, CSRF and language cookies over HTTPS only",
+    "SECURE_HSTS_SECONDS": "HSTS: how long browsers must use HTTPS only (0: no HSTS header)",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "HSTS also for the subdomains",
+    "SECURE_HSTS_PRELOAD": "HSTS: allow the browsers' preload lists",
+    "BEHIND_TLS_PROXY": "trust X-Forwarded-Proto: https from the proxy that ends TLS",
+    "CSRF_TRUSTED_ORIGINS": "origins trusted for form posts across origins, comma-separated with scheme",
+    "EMAIL_BACKEND": "how e-mail is sent (Django e-mail backend)",
+    "EMAIL_HOST": "the SMTP server",
+    "EMAIL_PORT": "the SMTP server's port",
+    "EMAIL_HOST_USER": "the SMTP login",
+    "EMAIL_HOST_PASSWORD": "the SMTP password",
+    "EMAIL_USE_TLS": "SMTP with STARTTLS",
+    "DEFAULT_FROM_EMAIL": "the sender of invitations and reminders",
+}
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def env(name, default=None):
+    """The value of the environment variable `name` (one of ENVIRONMENT), or `default` when it is not set."""
+    if name not in ENVIRONMENT:
+        raise ImproperlyConfigured(f"The settings read {name}, which ENVIRONMENT does not list.")
+    return os.environ.get(name, default)
+
 
 def env_bool(name, default=False):
-    value = os.environ.get(name)
+    """On or off: one of TRUE_WORDS or FALSE_WORDS, in any case; `default` when not set. Anything
+    else, an empty value too, is refused: a typo must never turn a security setting off."""
+    value = env(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is neither on nor off. Accepted: {', '.join(TRUE_WORDS)} (on) or "
+        f"{', '.join(FALSE_WORDS)} (off), in any case."
+    )
+
+
+def env_int(name, default):
+    """A whole number of 0 or more; `default` when not set."""
+    value = env(name)
+    if value is None:
+        return default
+    if not (value.strip().isascii() and value.strip().isdigit()):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of 0 or more.")
+    return int(value)
 
 
 def env_list(name, default=""):
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+    """A comma-separated list; blanks around and between the commas are dropped."""
+    return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -47,6 +109,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap 5 CSS/JS from the django-bootstrap-static package: no CDN
+    "alignsurvey",  # the project's own commands (compile_translations); no models, imports no app
     "surveys",
     "assessments",
     "dashboards",
@@ -91,13 +154,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "alignsurvey.wsgi.application"
 ASGI_APPLICATION = "alignsurvey.asgi.application"
 
-DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-    )
-}
+database_url = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+if not database_url.strip():
+    raise ImproperlyConfigured("DATABASE_URL is empty: leave it unset for SQLite in db.sqlite3, or give a URL.")
+DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at the
     # start of a transaction, so two concurrent submissions queue up (for up to `timeout`
@@ -111,7 +171,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # queries (Django registers its SQL functions and runs the PRAGMAs above), and closing the
     # last one checkpoints the WAL. A connection to a file is only a file handle, so there is
     # nothing to pool or exhaust; the development server still closes it after each request.
-    if "DATABASE_CONN_MAX_AGE" not in os.environ:
+    if env("DATABASE_CONN_MAX_AGE") is None:
         DATABASES["default"]["CONN_MAX_AGE"] = 600
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -123,7 +183,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # trusted proxies in front of the app
+PROXY_COUNT = env_int("PROXY_COUNT", 0)  # trusted proxies in front of the app
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
 # Argon2 first: new and changed passwords get it; older hashes are upgraded at the next login.
@@ -144,13 +204,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]  # each named in its own language
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Zurich")
+TIME_ZONE = env("TIME_ZONE", "Europe/Zurich")
 USE_I18N = True
 FORMAT_MODULE_PATH = ["alignsurvey.formats"]  # English dates day-month-year (alignsurvey/formats/)
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))  # where collectstatic writes
+STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -179,8 +239,8 @@ LOGIN_REDIRECT_URL = "accounts:start"  # the pages of the person's role
 # shared cache (see README, "Settings") so that a wave is computed once, not once per process.
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "alignsurvey"),
+        "BACKEND": env("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env("DJANGO_CACHE_LOCATION", "alignsurvey"),
     }
 }
 
@@ -230,7 +290,7 @@ CSRF_COOKIE_HTTPONLY = True  # no script of ours reads the token; forms carry it
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 if env_bool("BEHIND_TLS_PROXY"):
@@ -258,16 +318,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # E-mail (personal invitations and reminders): the console in development, SMTP in production.
-EMAIL_BACKEND = os.environ.get(
+EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AlignSurvey <survey@localhost>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AlignSurvey <survey@localhost>")
 
 # Sessions live in the database so that any app server can continue a respondent's draft; the
 # store keeps the day, not the second, each session was saved (the save at a submission would date it).

@@ -90,3 +90,32 @@ def item_rows(value_stream_name, items, figures):
                 *counts,
                 group.not_applicable,
             ]
+
+
+RESPONSES_HEADER = [
+    "value_stream",
+    "biz_responses",
+    "it_responses",
+    "responses",
+    "biz_head_count",
+    "it_head_count",
+    "biz_response_rate_percent",
+    "it_response_rate_percent",
+    "response_rate_percent",
+]
+
+
+def response_rows(table):
+    """The wave overview's table (overview.ResponseTable): responses per value stream and side, and rates."""
+    for row in table.rows:
+        yield [
+            row.value_stream.name,
+            row.biz,
+            row.it,
+            row.total,
+            row.head_count and row.head_count.biz,
+            row.head_count and row.head_count.it,
+            row.biz_rate,
+            row.it_rate,
+            row.rate,
+        ]

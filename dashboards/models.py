@@ -1,16 +1,9 @@
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.secret_links import hash_token, new_token
 from surveys.models import ValueStream
-
-
-def hash_token(token):
-    """The stored form of a radiator token: a leaked database does not open any screen."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RadiatorLinkQuerySet(models.QuerySet):
@@ -25,7 +18,8 @@ class RadiatorLinkQuerySet(models.QuerySet):
 class RadiatorLink(models.Model):
     """A secret link that opens one value stream's information radiator without a login.
 
-    Only the token's hash is stored; the link itself is shown once, when it is created. It shows
+    Only the token's hash is stored (`accounts.secret_links`, as for personal invitations); the
+    link itself is shown once, when it is created. It shows
     the value stream's newest wave that is open or closed, so a wall screen keeps working from one
     wave to the next.
     """
@@ -48,7 +42,7 @@ class RadiatorLink(models.Model):
     @classmethod
     def create(cls, value_stream, user, label=""):
         """Create a link; return it with its token, which exists nowhere else afterwards."""
-        token = secrets.token_urlsafe(32)  # 256 bits
+        token = new_token()
         link = cls.objects.create(value_stream=value_stream, token_hash=hash_token(token), label=label, created_by=user)
         return link, token
 

@@ -1,4 +1,4 @@
-"""Setting up a wave in the app: the form a change manager fills in, and saving it.
+"""Setting up a wave in the app: its rules, and saving what a change manager filled in (forms.WaveForm).
 
 Three rules protect respondents once a wave has responses or has opened: its instrument is fixed
 (the answers belong to its items), and its anonymity threshold can rise but never fall (people
@@ -6,277 +6,42 @@ answered under the promise of that k); once it has opened, its head counts are f
 the links for each group (see HeadCount); once its final results are released it stays closed
 (`Wave.is_final`). Saving a wave as closed closes it at once: the final release, and the end of
 what answering needed (surveys/closing.py).
+
+The form checks the rules; saving is a plain function, as the rest of the domain's actions
+(surveys/closing.py, surveys/invitations.py): it writes more than the wave (value streams, head
+counts, the audit log, perhaps the final release), which a form's save would hide.
 """
 
-from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from surveys import audit
 from surveys.closing import close_wave
-from surveys.models import HEAD_COUNTS_FIXED, MIN_ANONYMITY_THRESHOLD, HeadCount, InstrumentVersion, ValueStream, Wave
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-# People of one value stream and side: far above any real one, and within every database's integers.
-MAX_HEAD_COUNT = 1_000_000
+from surveys.models import HeadCount, ValueStream, Wave
 
 
-class ValueStreamChoices(forms.ModelMultipleChoiceField):
-    """Value streams by id; a posted value that is no database id at all is refused by the form,
-    not handed to the database (an integer beyond its columns would fail there)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not (text.isascii() and text.isdigit() and int(text) < 2**63):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
-SIDES = ("biz", "it")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_FORMAT, **kwargs)
-
-
-class WaveForm(forms.ModelForm):
-    value_streams = ValueStreamChoices(
-        queryset=ValueStream.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Value streams")
-    )
-    new_value_streams = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("New value streams"),
-        help_text=_("One name per line; they are created in the organization and added to this wave."),
-    )
-    languages = forms.MultipleChoiceField(
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=settings.LANGUAGES,  # each named in its own language
-        label=_("Languages"),
-        help_text=_("The languages respondents may choose. None ticked: every language of the instrument."),
-    )
-
-    class Meta:
-        model = Wave
-        fields = [
-            "title",
-            "slug",
-            "instrument",
-            "value_streams",
-            "opens_at",
-            "closes_at",
-            "status",
-            "interim_results",
-            "anonymity_threshold",
-            "languages",
-            "access",
-        ]
-        widgets = {
-            "value_streams": forms.CheckboxSelectMultiple,
-            "access": forms.RadioSelect,
-            "opens_at": DateTimeInput(),
-            "closes_at": DateTimeInput(),
-        }
-        labels = {
-            "title": _("Title"),
-            "slug": _("Slug"),
-            "instrument": _("Instrument"),
-            "value_streams": _("Value streams"),
-            "opens_at": _("Opens at"),
-            "closes_at": _("Closes at"),
-            "status": _("Status"),
-            "interim_results": _("Show interim results while the wave is open"),
-            "anonymity_threshold": _("Anonymity threshold"),
-            "access": _("Access"),
-        }
-        help_texts = {
-            "slug": _("In the questionnaire link: spring-2027 gives /s/spring-2027/. Letters, digits, hyphens."),
-            "closes_at": _("Empty: open until closed."),
-            "status": _(
-                "Respondents can answer while the wave is open and between its opening and closing times. Once "
-                "closed, its final results are released and it cannot be opened again: to give people more time, "
-                "move the closing time before the wave closes."
-            ),
-            "interim_results": _(
-                "Released daily and when you ask, each release adding a group's new responses once at least k have "
-                "come in. Without them, results appear when the wave closes; until then, response counts only."
-            ),
-            "access": _(
-                "Personal invitations are one-time links; the open link then shows that a personal link is needed."
-            ),
-        }
-        error_messages = {"slug": {"unique": _("Wave with this Slug already exists.")}}
-
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        self.instance.organization = organization
-        self.fields["value_streams"].queryset = ValueStream.objects.filter(organization=organization).order_by("name")
-        self.fields["value_streams"].required = False
-        self.fields["instrument"].queryset = InstrumentVersion.objects.order_by("code", "version")
-        self.fields["anonymity_threshold"].min_value = MIN_ANONYMITY_THRESHOLD
-        self.fields["anonymity_threshold"].widget.attrs["min"] = MIN_ANONYMITY_THRESHOLD
-        # Help texts with a number in them: put together here, in the language of the request.
-        self.fields["opens_at"].help_text = gettext("In %(time_zone)s time.") % {"time_zone": settings.TIME_ZONE}
-        self.fields["anonymity_threshold"].help_text = gettext(
-            "Groups with fewer respondents are never shown (at least %(minimum)s)."
-        ) % {"minimum": MIN_ANONYMITY_THRESHOLD}
-        self.has_responses = bool(self.instance.pk) and self.instance.responses.exists()
-        if self.instance.is_final():
-            for name in ("status", "opens_at", "closes_at", "interim_results"):
-                self.fields[name].disabled = True
-            self.fields["status"].help_text = gettext(
-                "Closed for good: the final results are released, so the wave cannot be opened again."
-            )
-        if self.has_responses:
-            self.fields["instrument"].disabled = True
-            self.fields["instrument"].help_text = gettext("Fixed: the wave has responses to this instrument's items.")
-        head_counts = {hc.value_stream_id: hc for hc in self.instance.head_counts.all()} if self.instance.pk else {}
-        self.head_counts = head_counts
-        # As stored, not as typed: head counts set in the same save that opens a draft wave are allowed.
-        self.head_counts_fixed = bool(self.instance.pk) and self.instance.has_opened()
-        self.head_count_fields = []
-        for stream in self.fields["value_streams"].queryset:
-            current = head_counts.get(stream.pk)
-            pair = []
-            for side, label in zip(SIDES, ("Biz", "IT"), strict=True):  # Biz and IT in every language
-                name = f"head_{side}_{stream.pk}"
-                self.fields[name] = forms.IntegerField(
-                    required=False,
-                    min_value=0,
-                    max_value=MAX_HEAD_COUNT,
-                    label=gettext("%(value_stream)s: %(side)s people") % {"value_stream": stream.name, "side": label},
-                    initial=getattr(current, side) if current else None,
-                    disabled=self.head_counts_fixed,
-                )
-                pair.append(name)
-            self.head_count_fields.append((stream, pair))
-
-    def head_count_rows(self):
-        """(value stream, Biz field, IT field) for the template's head count table."""
-        return [(stream, self[biz], self[it]) for stream, (biz, it) in self.head_count_fields]
-
-    def head_counts_note(self):
-        """Why the head counts cannot be changed, once they cannot."""
-        return HEAD_COUNTS_FIXED if self.head_counts_fixed else ""
-
-    def clean_anonymity_threshold(self):
-        k = self.cleaned_data["anonymity_threshold"]
-        if k < MIN_ANONYMITY_THRESHOLD:
-            raise forms.ValidationError(
-                gettext("The threshold must be at least %(minimum)s.") % {"minimum": MIN_ANONYMITY_THRESHOLD}
-            )
-        promised = Wave.objects.get(pk=self.instance.pk).anonymity_threshold if self.has_responses else None
-        if promised is not None and k < promised:
-            raise forms.ValidationError(
-                gettext(
-                    "The wave has responses given under a threshold of %(promised)s; "
-                    "it can rise, but not fall below that."
-                )
-                % {"promised": promised}
-            )
-        return k
-
-    def clean_new_value_streams(self):
-        names = [line.strip() for line in self.cleaned_data["new_value_streams"].splitlines() if line.strip()]
-        existing = set(ValueStream.objects.filter(organization=self.organization).values_list("name", flat=True))
-        clashes = sorted(set(names) & existing)
-        if clashes:
-            raise forms.ValidationError(
-                gettext("Already in the organization (tick it above instead): %(names)s.")
-                % {"names": ", ".join(clashes)}
-            )
-        if len(set(names)) != len(names):
-            raise forms.ValidationError(gettext("A name appears twice."))
-        too_long = [name for name in names if len(name) > ValueStream._meta.get_field("name").max_length]
-        if too_long:
-            raise forms.ValidationError(gettext("Too long: %(name)s…") % {"name": too_long[0][:40]})
-        return names
-
-    def clean_languages(self):
-        return list(self.cleaned_data["languages"])
-
-    def _clean_head_counts(self, cleaned):
-        """The rules of HeadCount.clean for each value stream typed in: never below the links already issued."""
-        if self.head_counts_fixed:
-            return
-        for stream, (biz, it) in self.head_count_fields:
-            stored = self.head_counts.get(stream.pk)
-            counts = {"biz": cleaned.get(biz), "it": cleaned.get(it)}
-            if stored is None and counts == {"biz": None, "it": None}:
-                continue
-            head_count = HeadCount(pk=getattr(stored, "pk", None), wave=self.instance, value_stream=stream, **counts)
-            try:
-                head_count.clean()
-            except ValidationError as error:
-                by_field = error.message_dict if hasattr(error, "error_dict") else {"biz": error.messages}
-                for side, messages in by_field.items():
-                    for message in messages:
-                        self.add_error({"biz": biz, "it": it}[side], message)
-
-    def clean(self):
-        cleaned = super().clean()
-        self._clean_head_counts(cleaned)
-        instrument = cleaned.get("instrument") or (self.instance.instrument if self.has_responses else None)
-        languages = cleaned.get("languages") or []
-        if instrument is not None:
-            missing = [code for code in languages if code not in instrument.languages]
-            if missing:
-                message = gettext("The instrument has no texts in: %(languages)s.") % {"languages": ", ".join(missing)}
-                self.add_error("languages", message)
-        if not cleaned.get("value_streams") and not cleaned.get("new_value_streams"):
-            self.add_error("value_streams", gettext("Choose at least one value stream, or name a new one."))
-        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", gettext("The wave must close after it opens."))
-        return cleaned
-
-    def audit_changes(self, created):
-        """What the set-up changes, for the audit log: each field from what to what, head counts per group."""
-        head_counts = {}
-        for stream, pair in self.head_count_fields:
-            head_counts.update({name: (stream, side) for side, name in zip(SIDES, pair, strict=True)})
-        names = [name for name in (self.fields if created else self.changed_data) if name not in head_counts]
-        changes = audit.form_changes(self, names, created=created)
-        for name in self.changed_data:
-            if name in head_counts:
-                stream, side = head_counts[name]
-                old, new = None if created else self[name].initial, self.cleaned_data.get(name)
-                if old != new:
-                    change = {"field": "head_count", "value_stream": stream.name, "side": side}
-                    changes.append({**change, "old": old, "new": new})
-        return changes
-
-    @transaction.atomic
-    def save(self, commit=True, *, user=None):
-        """Save the wave, its value streams and head counts, and log who changed what (`user`)."""
-        is_new = self.instance.pk is None
-        changes = self.audit_changes(is_new)
-        wave = super().save(commit=False)
-        wave.organization = self.organization
-        wave.save()
-        created = [
-            ValueStream.objects.create(organization=self.organization, name=name)
-            for name in self.cleaned_data["new_value_streams"]
-        ]
-        wave.value_streams.set([*self.cleaned_data["value_streams"], *created])
-        for stream, (biz, it) in [] if self.head_counts_fixed else self.head_count_fields:
-            counts = {"biz": self.cleaned_data.get(biz), "it": self.cleaned_data.get(it)}
-            if counts["biz"] is None and counts["it"] is None:
-                HeadCount.objects.filter(wave=wave, value_stream=stream).delete()
-            else:
-                HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
-        if is_new or changes:
-            action = "wave_created" if is_new else "wave_changed"
-            audit.record(action, organization=self.organization, wave=wave, user=user, changes=changes, channel="page")
-        if wave.status == Wave.Status.CLOSED:  # now, not at the next daily job: the final release, and erasing
-            close_wave(wave, user=user)
-        return wave
+@transaction.atomic
+def save_wave(form, *, user=None):
+    """Save the set-up of a valid `form` (forms.WaveForm): the wave, its new value streams and its
+    head counts; log who changed what (`user`); and close the wave at once if it is set closed."""
+    is_new = form.instance.pk is None
+    changes = form.audit_changes(is_new)
+    wave = form.save(commit=False)
+    wave.organization = form.organization
+    wave.save()
+    created = [
+        ValueStream.objects.create(organization=form.organization, name=name)
+        for name in form.cleaned_data["new_value_streams"]
+    ]
+    wave.value_streams.set([*form.cleaned_data["value_streams"], *created])
+    for stream, (biz, it) in [] if form.head_counts_fixed else form.head_count_fields:
+        counts = {"biz": form.cleaned_data.get(biz), "it": form.cleaned_data.get(it)}
+        if counts["biz"] is None and counts["it"] is None:
+            HeadCount.objects.filter(wave=wave, value_stream=stream).delete()
+        else:
+            HeadCount.objects.update_or_create(wave=wave, value_stream=stream, defaults=counts)
+    if is_new or changes:
+        action = "wave_created" if is_new else "wave_changed"
+        audit.record(action, organization=form.organization, wave=wave, user=user, changes=changes, channel="page")
+    if wave.status == Wave.Status.CLOSED:  # now, not at the next daily job: the final release, and erasing
+        close_wave(wave, user=user)
+    return wave

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import RESEARCHER, researched_waves
-from accounts.views import role_required
+from accounts.decorators import role_required
 from surveys.closing import close_if_due, close_those_due
 
 from .codebook import build_codebook, codebook_markdown

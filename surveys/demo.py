@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import Membership
+
 from .bulk import NOT_APPLICABLE, ResponseRows, store_responses
 from .closing import close_wave
 from .instrument_files import load_built_in_instrument
@@ -106,8 +108,6 @@ def ensure_demo_login(organization):
     """The demo account, change manager and researcher of the demo organization, with a fresh
     random password that the caller prints. Not an administrator: the demo shows what a change
     manager sees."""
-    from accounts.models import Membership  # accounts builds on surveys, not the other way round
-
     password = secrets.token_urlsafe(12)
     user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
     user.is_staff = False

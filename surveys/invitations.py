@@ -50,6 +50,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.secret_links import hash_token, new_token
+
 from . import audit
 from .models import Draft, HeadCount, Invitation, InvitedAddress, Side
 
@@ -126,20 +128,11 @@ class Sending:
     already_invited: list = field(default_factory=list)
 
 
-def hash_token(token):
-    """The stored form of a token: a leaked database opens no questionnaire."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def address_hash(wave_id, address):
     """A keyed hash of an e-mail address for one wave: without the secret key, a copy of the
     database cannot be checked against a list of the staff's addresses."""
     message = f"{wave_id}:{address.strip().lower()}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def new_token():
-    return secrets.token_urlsafe(32)  # 256 random bits, 43 URL-safe characters
 
 
 def invitation_path(token):

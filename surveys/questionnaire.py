@@ -19,6 +19,7 @@ InvitationUsed, never a fresh questionnaire.
 
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
@@ -80,32 +81,29 @@ class ThemePage:
     items: list
 
 
-# The pages of each instrument revision this process has shown: every respondent request needs
-# them, and building them (24 items with their themes and dimensions) cost about a quarter of a
-# submission's server time. Keyed by the revision, which changes with any change to the tree,
-# so a reloaded instrument is never shown with its old pages (see InstrumentVersion).
-_pages_by_revision = {}
-_PAGES_KEPT = 64  # instrument revisions in use at once; more only when instruments are reloaded
-
-
 def theme_pages(instrument):
     """The questionnaire's theme pages in order: one query per instrument revision and process.
 
     The pages and their items are shared between requests: read them, never change them.
     """
-    key = (instrument.pk, instrument.revision)
-    pages = _pages_by_revision.get(key)
-    if pages is None:
-        pages, by_theme = [], {}
-        for item in instrument.ordered_items():
-            page = by_theme.get(item.theme_id)
-            if page is None:
-                page = by_theme[item.theme_id] = ThemePage(len(pages) + 1, item.theme, [])
-                pages.append(page)
-            page.items.append(item)
-        if len(_pages_by_revision) >= _PAGES_KEPT:
-            _pages_by_revision.clear()
-        _pages_by_revision[key] = pages
+    return _pages_of_revision(instrument.pk, instrument.revision)
+
+
+# Every respondent request needs the pages, and building them (24 items with their themes and
+# dimensions) cost about a quarter of a submission's server time, so each process keeps those of
+# the revisions it has shown. Keyed by the revision, which changes with any change to the tree,
+# so a reloaded instrument is never shown with its old pages (see InstrumentVersion). 64: the
+# instrument revisions in use at once; more only while instruments are reloaded.
+@lru_cache(maxsize=64)
+def _pages_of_revision(instrument_pk, revision):
+    """The pages of the instrument `instrument_pk`; `revision` is part of the key, not of the query."""
+    pages, by_theme = [], {}
+    for item in InstrumentVersion(pk=instrument_pk).ordered_items():  # its items by id: no read of the instrument
+        page = by_theme.get(item.theme_id)
+        if page is None:
+            page = by_theme[item.theme_id] = ThemePage(len(pages) + 1, item.theme, [])
+            pages.append(page)
+        page.items.append(item)
     return pages
 
 
@@ -119,7 +117,7 @@ def _instrument_tree_changed(sender, instance, **kwargs):
     every page it kept, in case an instance read before the change is used again.
     """
     InstrumentVersion.objects.filter(pk=instance.instrument_id).update(revision=new_revision())
-    _pages_by_revision.clear()
+    _pages_of_revision.cache_clear()
 
 
 def item_field_name(item):

@@ -9,13 +9,15 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.secret_links import INVITATION_LOOKUPS, private_page
+
 from . import invitations, questionnaire
 from .forms import BackgroundForm, ThemePageForm
 from .models import Role, Side, TenureBand, ValueStream, Wave, pick_language
-from .ratelimit import INVITATION_LOOKUPS
 
 
 @require_safe
+@private_page
 def invitation(request, token):
     """A personal link: note the invitation in this browser's session and open the questionnaire.
 
@@ -25,29 +27,15 @@ def invitation(request, token):
     """
     found = invitations.invitation_for_token(token)
     if found is None or found.state == "revoked":
-        # Limited after the lookup: a valid link is never refused, even from an address (an
-        # office behind one NAT address) where someone else has used up the failed attempts.
-        if INVITATION_LOOKUPS.exceeded(request):
-            return _keep_token_private(INVITATION_LOOKUPS.refusal(request))
-        INVITATION_LOOKUPS.count(request)
-        return _keep_token_private(render(request, "surveys/invitation_invalid.html", status=404))
+        refusal = INVITATION_LOOKUPS.failed_lookup(request)  # after the lookup: a valid link is never refused
+        return refusal or render(request, "surveys/invitation_invalid.html", status=404)
     wave = found.wave
     availability = wave.availability()
     if availability != "open":
-        return _keep_token_private(
-            render(request, "surveys/unavailable.html", {"wave": wave, "availability": availability})
-        )
+        return render(request, "surveys/unavailable.html", {"wave": wave, "availability": availability})
     request.session.cycle_key()  # the session now opens someone's draft: give it a key no one planted
     questionnaire.enter_with_invitation(request.session, found)
-    return _keep_token_private(redirect("surveys:intro", slug=wave.slug))
-
-
-def _keep_token_private(response):
-    """The token is in the URL: never pass it on as a referrer, keep it out of caches and search engines."""
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return redirect("surveys:intro", slug=wave.slug)
 
 
 def _access_refusal(request, wave):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from dashboards.audit_page import ENTRIES_PER_PAGE
+from dashboards.views.audit import ENTRIES_PER_PAGE
 from surveys import audit
 from surveys.models import AuditEntry, Organization
 from tests.conftest import make_wave

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Membership
-from surveys.invitations import hash_token
+from accounts.secret_links import hash_token
 from surveys.models import Invitation, Organization
 from tests.conftest import give_head_counts
 

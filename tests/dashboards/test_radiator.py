@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from dashboards.models import RadiatorLink, hash_token
+from accounts.secret_links import RADIATOR_LOOKUPS, hash_token
+from dashboards.models import RadiatorLink
 from surveys.models import Organization, ValueStream, Wave
-from surveys.ratelimit import RADIATOR_LOOKUPS
 from surveys.releases import release_interim
 from surveys.response_import import import_responses
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts.secret_links import INVITATION_LOOKUPS, RADIATOR_LOOKUPS
 from dashboards.models import RadiatorLink
 from surveys import invitations
-from surveys.ratelimit import INVITATION_LOOKUPS, RADIATOR_LOOKUPS
 from tests.conftest import give_head_counts
 
 OFFICE = "203.0.113.7"

@@ -17,9 +17,9 @@ from django.db import IntegrityError, connection, connections, models, transacti
 from django.test import Client
 from django.utils import timezone, translation
 
+from accounts.secret_links import INVITATION_LOOKUPS, hash_token
 from surveys import invitations, questionnaire
 from surveys.models import Answer, Draft, Invitation, InvitedAddress, Response, ValueStream, Wave
-from surveys.ratelimit import INVITATION_LOOKUPS
 from tests.conftest import give_head_counts, make_wave
 from tests.surveys.test_questionnaire import (
     ABOUT,
@@ -111,9 +111,9 @@ def test_invitations_are_for_a_value_stream_and_side_of_the_wave(invitation_wave
 def test_find_invitation_returns_only_usable_invitations(invitation_wave, value_streams):
     usable, used, revoked = invite(invitation_wave, value_streams[0], count=3)
     submit_with(used)
-    invitations.revoke(Invitation.objects.get(token_hash=invitations.hash_token(revoked)))
+    invitations.revoke(Invitation.objects.get(token_hash=hash_token(revoked)))
 
-    assert invitations.find_invitation(usable).token_hash == invitations.hash_token(usable)
+    assert invitations.find_invitation(usable).token_hash == hash_token(usable)
     assert invitations.find_invitation(used) is None
     assert invitations.find_invitation(revoked) is None
     assert invitations.find_invitation("no-such-token") is None
@@ -533,8 +533,8 @@ def test_after_a_submission_no_row_of_its_invitation_is_left(invitation_wave, va
 
     assert Response.objects.count() == 1
     remaining = set(Invitation.objects.values_list("token_hash", flat=True))
-    assert remaining == {invitations.hash_token(token) for token in others}
-    assert not Invitation.objects.filter(token_hash=invitations.hash_token(used)).exists()
+    assert remaining == {hash_token(token) for token in others}
+    assert not Invitation.objects.filter(token_hash=hash_token(used)).exists()
     assert Invitation.objects.unused().count() == 2
 
 

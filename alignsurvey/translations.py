@@ -1,10 +1,11 @@
-"""Compile the translation catalogues (locale/*/LC_MESSAGES/*.po → .mo) with polib, no GNU gettext needed.
+"""Compiling the translation catalogues (locale/*/LC_MESSAGES/*.po → .mo) with polib, no GNU gettext needed.
 
-`make run`, `make serve` and `make test` run it first, so a fresh machine without msgfmt serves
-every language. A catalogue is compiled only when its .po is newer than its .mo. A fuzzy or
-untranslated entry, a header still marked fuzzy (as makemessages leaves a new one), or a
-placeholder the original does not have refuses the whole run and names each problem: a page
-would otherwise show English in the middle of German, or fail on the placeholder.
+The `compile_translations` command calls these; `make run`, `make serve` and `make test` run it
+first, so a fresh machine without msgfmt serves every language. A catalogue is compiled only
+when its .po is newer than its .mo. A fuzzy or untranslated entry, a header still marked fuzzy
+(as makemessages leaves a new one), or a placeholder the original does not have refuses the
+whole run and names each problem: a page would otherwise show English in the middle of German,
+or fail on the placeholder.
 """
 
 import os
@@ -12,8 +13,6 @@ import re
 from pathlib import Path
 
 import polib
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 
 # %(name)s in Python-format messages, which {% blocktranslate %} and gettext with names produce.
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfir]")
@@ -75,30 +74,3 @@ def compile_translations(locale_paths):
         os.replace(partial, mo)
         compiled.append(po)
     return compiled
-
-
-class Command(BaseCommand):
-    help = "Compile the translation catalogues (.po → .mo) of LOCALE_PATHS when a .po changed; refuse fuzzy entries."
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--locale-dir",
-            action="append",
-            dest="locale_dirs",
-            help="A directory with <language>/LC_MESSAGES/*.po (repeatable). Default: settings.LOCALE_PATHS.",
-        )
-
-    def handle(self, locale_dirs=None, **options):
-        locale_paths = locale_dirs or settings.LOCALE_PATHS
-        if not catalogues(locale_paths):
-            raise CommandError(f"No catalogues (<language>/LC_MESSAGES/*.po) in {', '.join(map(str, locale_paths))}.")
-        try:
-            compiled = compile_translations(locale_paths)
-        except CatalogueError as error:
-            raise CommandError(
-                "Translations not compiled; nothing was written.\n" + "\n".join(f"  - {p}" for p in error.problems)
-            ) from error
-        for po in compiled:
-            self.stdout.write(f"Compiled {po}")
-        if not compiled:
-            self.stdout.write("Translations are up to date.")

@@ -10,7 +10,7 @@ from tests.make_serve import ROOT, manage, serve_environment
 SCRIPT = """
 import json, time
 from django.test import RequestFactory
-from surveys.ratelimit import INVITATION_LOOKUPS as limit
+from accounts.secret_links import INVITATION_LOOKUPS as limit
 request = RequestFactory().get("/i/unknown/", REMOTE_ADDR="203.0.113.7")
 for _ in range({events}):
     limit.count(request)

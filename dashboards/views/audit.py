@@ -16,8 +16,8 @@ from accounts.access import managed_organizations
 from surveys.invitations import SIDE_NAMES
 from surveys.models import AuditEntry, Release, Wave
 
-from .views import change_manager_required
-from .wave_setup import WaveForm
+from ..forms import WaveForm
+from .wave_page import change_manager_required
 
 ENTRIES_PER_PAGE = 50
 

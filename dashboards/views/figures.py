@@ -1,0 +1,199 @@
+"""The pages of a wave's figures and their CSV files: the organization (pooled, per value stream,
+the gap heatmap, reliability), one value stream, the items; and the gaps over an organization's
+waves. Each page reads the wave's newest release (`wave_page.results_page`)."""
+
+from django.core.exceptions import BadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+
+from accounts.access import managed_organizations
+from assessments.report import DIMENSION, THEME
+from assessments.stats import COHEN_THRESHOLDS
+
+from .. import charts
+from ..csv_files import (
+    GAP_HEADER,
+    RELIABILITY_HEADER,
+    csv_response,
+    gap_rows,
+    item_header,
+    item_rows,
+    reliability_rows,
+)
+from ..models import RadiatorLink
+from ..trends import gap_trends
+from .wave_page import change_manager_required, results_page
+
+LEVELS = {THEME: gettext_lazy("Themes"), DIMENSION: gettext_lazy("Dimensions")}
+POOLED = "all value streams"  # in file names and CSV files only: English like their columns
+
+
+def _level(request):
+    level = request.GET.get("level", THEME)
+    return level if level in LEVELS else THEME
+
+
+@results_page
+def organization_view(request, page):
+    report = page.report
+    level = _level(request)
+    pooled_rows = report.rows(level, None)
+    multiples = []
+    for vs in page.report_streams():
+        rows = report.rows(THEME, vs.name)
+        figure = charts.radar(
+            rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-radar", 300, legend=False
+        )
+        multiples.append({"stream": vs, "rows": rows, "figure": figure, "id": f"radar-{vs.pk}"})
+    context = page.context(
+        page="organization",
+        level=level,
+        levels=LEVELS,
+        rows=pooled_rows,
+        radar=charts.radar(pooled_rows, report.scale_min, report.scale_max, f"{page.wave.slug}-radar-{level}"),
+        multiples=multiples,
+        heatmap=charts.gap_heatmap(report, f"{page.wave.slug}-gap-heatmap"),
+        heatmap_rows=_heatmap_rows(report),
+        report=report,
+        reliability=report.reliability,
+        cohen=COHEN_THRESHOLDS,
+    )
+    return render(request, "dashboards/organization.html", context)
+
+
+def _heatmap_rows(report):
+    by_key = {(row.value_stream, row.code): row for row in report.comparisons if row.level == THEME}
+    return [(stream, [by_key[(stream, theme["code"])] for theme in report.themes]) for stream in report.value_streams]
+
+
+@results_page
+def heatmap_csv(request, page):
+    rows = [row for row in page.report.comparisons if row.level == THEME and row.value_stream is not None]
+    return csv_response(f"{page.wave.slug}-gaps-by-value-stream.csv", GAP_HEADER, gap_rows(rows))
+
+
+@results_page
+def reliability_csv(request, page):
+    return csv_response(
+        f"{page.wave.slug}-reliability.csv", RELIABILITY_HEADER, reliability_rows(page.report.reliability)
+    )
+
+
+@results_page
+def value_stream_view(request, page, pk):
+    vs = page.stream(pk)
+    report = page.report
+    level = _level(request)
+    rows = report.rows(level, vs.name)
+    context = page.context(
+        page="streams",
+        stream=vs,
+        level=level,
+        levels=LEVELS,
+        rows=rows,
+        radar=charts.radar(rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-{level}"),
+        cohen=COHEN_THRESHOLDS,
+        radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
+    )
+    return render(request, "dashboards/value_stream.html", context)
+
+
+@results_page
+def gaps_csv(request, page, pk=None):
+    level = _level(request)
+    name = None if pk is None else page.stream(pk).name
+    filename = f"{page.wave.slug}-{slugify(name or POOLED)}-gaps-{level}.csv"
+    return csv_response(filename, GAP_HEADER, gap_rows(page.report.rows(level, name)))
+
+
+def _items_by_theme(wave):
+    themes = {}
+    for item in wave.instrument.ordered_items():
+        themes.setdefault(item.theme, []).append(item)
+    return themes
+
+
+def _selected_stream(page, request):
+    pk = request.GET.get("value_stream", "")
+    if not pk:
+        return None
+    # ASCII digits only: isdigit() alone passes "²", which int() refuses, and "١", which it reads as 1.
+    if not (pk.isascii() and pk.isdigit()):
+        raise BadRequest("The value stream filter takes a value stream's id.")
+    return page.stream(int(pk))
+
+
+@results_page
+def items_view(request, page):
+    stream = _selected_stream(page, request)
+    name = stream.name if stream else None
+    figures = page.figures
+    instrument = page.wave.instrument
+    points = list(range(instrument.scale_min, instrument.scale_max + 1))
+    labels = [instrument.scale_label(point) for point in points]
+    sections = []
+    for theme, items in _items_by_theme(page.wave).items():
+        groups = {
+            (item.code, side): figures.item_group(item.code, side, name) for item in items for side in ("biz", "it")
+        }
+        figure = charts.likert_bars(
+            [(item.code, item.text_in_language) for item in items],
+            groups,
+            instrument.scale_min,
+            labels,
+            f"{page.wave.slug}-{slugify(name or POOLED)}-{theme.code}-items",
+        )
+        table = [
+            {"item": item, "side": side, "group": groups[(item.code, side)]} for item in items for side in ("biz", "it")
+        ]
+        sections.append(
+            {"theme": theme, "items": items, "figure": figure, "table": table, "id": f"likert-{theme.code}"}
+        )
+    context = page.context(page="items", stream=stream, sections=sections, points=points, labels=labels)
+    return render(request, "dashboards/items.html", context)
+
+
+@results_page
+def items_csv(request, page):
+    stream = _selected_stream(page, request)
+    name = stream.name if stream else None
+    instrument = page.wave.instrument
+    items = [item for theme_items in _items_by_theme(page.wave).values() for item in theme_items]
+    return csv_response(
+        f"{page.wave.slug}-{slugify(name or POOLED)}-items.csv",
+        item_header(instrument.scale_min, instrument.scale_max),
+        item_rows(name, items, page.figures),
+    )
+
+
+@change_manager_required
+def trends_view(request, pk):
+    organization = get_object_or_404(managed_organizations(request.user), pk=pk)
+    trends = gap_trends(organization, request.GET.get("instrument"))
+    charts_by_stream = [
+        {
+            "name": series.value_stream or POOLED,
+            "id": f"trend-{index}",
+            "figure": charts.gap_trend(
+                trends.wave_labels,
+                series.by_theme,
+                f"{slugify(organization.name)}-{slugify(series.value_stream or POOLED)}-trend",
+            ),
+            "series": series,
+        }
+        for index, series in enumerate(trends.series)
+    ]
+    context = {"organization": organization, "trends": trends, "charts": charts_by_stream, "page": "trends"}
+    return render(request, "dashboards/trends.html", context)
+
+
+@change_manager_required
+def trends_csv(request, pk):
+    organization = get_object_or_404(managed_organizations(request.user), pk=pk)
+    trends = gap_trends(organization, request.GET.get("instrument"))
+    header = ["value_stream", "theme", *trends.wave_slugs]
+    rows = [
+        [series.value_stream or POOLED, theme, *gaps] for series in trends.series for theme, gaps in series.by_theme
+    ]
+    return csv_response(f"{slugify(organization.name)}-gap-trends.csv", header, rows)
