@@ -71,7 +71,7 @@ class RateLimit:
 
     Counts per client address (accounts.client_ip: REMOTE_ADDR, or what trusted proxies saw) in
     Django's cache, in fixed windows. With the default per-process cache each server process
-    counts for itself; a shared cache (`make serve`'s table in the database, README "Settings")
+    counts for itself; a shared cache (`make serve`'s table in the database, docs/administrators.md "Cache")
     makes the limit hold across processes. Two processes counting the same address at the same
     moment may lose one of the two counts (the database cache reads, then writes): the limit can
     let a few more through, never refuse a valid link.

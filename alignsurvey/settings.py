@@ -236,7 +236,7 @@ LOGIN_REDIRECT_URL = "accounts:start"  # the pages of the person's role
 
 # The dashboards cache each wave's computed figures (small: they do not grow with the responses).
 # The default keeps them per process; with several server processes, point every one at one
-# shared cache (see README, "Settings") so that a wave is computed once, not once per process.
+# shared cache (see docs/administrators.md, "Cache") so that a wave is computed once, not once per process.
 CACHES = {
     "default": {
         "BACKEND": env("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
