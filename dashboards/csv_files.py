@@ -30,6 +30,10 @@ def csv_response(filename, header, rows):
     return response
 
 
+# The label of the pooled rows in CSV files and file names: English, like the files' columns.
+POOLED = "all value streams"
+
+
 def _bounds(bounds):
     return bounds if bounds else [None, None]
 
@@ -44,7 +48,7 @@ GAP_HEADER = [
 
 def gap_rows(rows):
     for row in rows:
-        line = [row.value_stream or "all value streams", row.level, row.code, row.name]
+        line = [row.value_stream or POOLED, row.level, row.code, row.name]
         for status, cell in ((row.biz_status, row.biz), (row.it_status, row.it)):
             if cell is None:
                 line += [status, None, None, None, None, None, None]
@@ -81,7 +85,7 @@ def item_rows(value_stream_name, items, figures):
             group = figures.item_group(item.code, side, value_stream_name)
             counts = group.counts if group.counts is not None else [None] * points
             yield [
-                value_stream_name or "all value streams",
+                value_stream_name or POOLED,
                 item.theme.code,
                 item.code,
                 item.reverse,
@@ -119,3 +123,15 @@ def response_rows(table):
             row.it_rate,
             row.rate,
         ]
+
+
+def trends_header(trends):
+    """The trends table's columns: value stream, theme, then one per wave (its slug)."""
+    return ["value_stream", "theme", *trends.wave_slugs]
+
+
+def trends_rows(trends):
+    """The gap per theme and wave, a row per value stream (pooled first) and theme."""
+    for series in trends.series:
+        for theme, gaps in series.by_theme:
+            yield [series.value_stream or POOLED, theme, *gaps]

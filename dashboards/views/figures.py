@@ -14,19 +14,21 @@ from assessments.stats import COHEN_THRESHOLDS
 from .. import charts
 from ..csv_files import (
     GAP_HEADER,
+    POOLED,
     RELIABILITY_HEADER,
     csv_response,
     gap_rows,
     item_header,
     item_rows,
     reliability_rows,
+    trends_header,
+    trends_rows,
 )
 from ..models import RadiatorLink
 from ..trends import gap_trends
 from .wave_page import change_manager_required, results_page
 
 LEVELS = {THEME: gettext_lazy("Themes"), DIMENSION: gettext_lazy("Dimensions")}
-POOLED = "all value streams"  # in file names and CSV files only: English like their columns
 
 
 def _level(request):
@@ -192,8 +194,4 @@ def trends_view(request, pk):
 def trends_csv(request, pk):
     organization = get_object_or_404(managed_organizations(request.user), pk=pk)
     trends = gap_trends(organization, request.GET.get("instrument"))
-    header = ["value_stream", "theme", *trends.wave_slugs]
-    rows = [
-        [series.value_stream or POOLED, theme, *gaps] for series in trends.series for theme, gaps in series.by_theme
-    ]
-    return csv_response(f"{slugify(organization.name)}-gap-trends.csv", header, rows)
+    return csv_response(f"{slugify(organization.name)}-gap-trends.csv", trends_header(trends), trends_rows(trends))

@@ -1,7 +1,6 @@
 """The information radiator: a value stream's wall screen behind a secret link (no login), and
 the change manager's making and revoking of such links."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +52,8 @@ def radiator(request, token):
         refusal = RADIATOR_LOOKUPS.failed_lookup(request)  # after the lookup: a valid link is never refused
         if refusal is not None:
             return refusal
-        raise Http404("This radiator link does not exist or was revoked.")
+        # Rendered here, not raised: the 404 of an unknown link goes out with the private headers too.
+        return render(request, "404.html", status=404)
     vs = link.value_stream
     wave = _newest_released_wave(vs)
     context = {"stream": vs, "wave": wave, "now": timezone.now()}

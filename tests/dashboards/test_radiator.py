@@ -128,3 +128,10 @@ def test_too_many_unknown_radiator_links_from_one_address_are_refused(admin_clie
     # The real link keeps refreshing on a wall screen elsewhere: only failed lookups count.
     screen = Client(REMOTE_ADDR="198.51.100.1")
     assert {screen.get(url).status_code for _ in range(RADIATOR_LOOKUPS.limit + 2)} == {200}
+
+
+def test_an_unknown_radiator_link_is_not_found_and_the_page_keeps_its_address_private(client, dash_wave):
+    reply = client.get("/radiator/not-a-real-token/")
+    assert reply.status_code == 404
+    assert reply["Referrer-Policy"] == "no-referrer" and reply["Cache-Control"] == "no-store"
+    assert reply["X-Robots-Tag"] == "noindex, nofollow"
