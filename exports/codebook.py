@@ -9,10 +9,11 @@ from dataclasses import asdict, dataclass
 
 from django.utils import translation
 
-from surveys.models import Role, Side, TenureBand, pick_language
+from surveys.models import NOT_APPLICABLE, Role, Side, TenureBand, pick_language
 
 from .anonymize import ANY, AS_COLLECTED, TENURE_WIDE_BAND_LABELS, WIDE_BANDS
 from .rows import LONG, WIDE, column_names
+from .sav import VALUE_LABEL_LIMIT
 
 CODEBOOK_VERSION = 1
 SAV_MISSING_CODE = 999  # outside every scale (points lie within ±100): "not applicable" and "not given"
@@ -30,7 +31,6 @@ FLAG = "flag"
 
 # types of variable
 INTEGER, NUMBER, CATEGORY = "integer", "number", "category"
-VALUE_LABEL_LIMIT = 120  # bytes SPSS keeps of a value label
 # The long layout's row for a response without any answer has no item, theme or dimension.
 NO_ANSWER_CATEGORY = (None, "No answer: the response answered no item")
 
@@ -260,11 +260,11 @@ SCORING_RULES = {
 }
 
 MISSING_VALUES = {
-    "csv": "An unanswered item is an empty cell; “not applicable” is NA in the *_raw columns and empty in the "
-    "*_scored columns; a missing score is empty; a role or tenure not given is empty. Text that a spreadsheet would "
-    "run as a formula (starting with = + - @) is written with a leading apostrophe.",
+    "csv": f"An unanswered item is an empty cell; “not applicable” is {NOT_APPLICABLE} in the *_raw columns and empty "
+    "in the *_scored columns; a missing score is empty; a role or tenure not given is empty. Text that a spreadsheet "
+    "would run as a formula (starting with = + - @) is written with a leading apostrophe.",
     "json": "null for an unanswered item, a missing score, and a role or tenure not given; the string "
-    "“NA” for “not applicable” in the *_raw columns (null in *_scored).",
+    f"“{NOT_APPLICABLE}” for “not applicable” in the *_raw columns (null in *_scored).",
     "sav": f"System-missing for an unanswered item and a missing score; {SAV_MISSING_CODE} for “not applicable” "
     f"(*_raw) and for a role or tenure not given, declared as user-missing and labelled. Categories are "
     "numbered 1, 2, … with value labels.",

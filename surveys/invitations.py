@@ -52,10 +52,9 @@ from django.utils import timezone, translation
 
 from . import audit
 from .models import Draft, HeadCount, Invitation, InvitedAddress, Side
+from .spreadsheets import formula_safe
 
 CSV_HEADER = ["value_stream", "side", "link"]
-# Spreadsheets run a cell that starts with one of these as a formula; a value stream's name is typed by people.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SendingFailed(Exception):
@@ -211,10 +210,7 @@ def invitations_csv_rows(pairs, build_url):
     are quoted.
     """
     for invitation, token in pairs:
-        name = invitation.value_stream.name
-        if name.startswith(FORMULA_STARTS):
-            name = "'" + name
-        yield [name, invitation.side, build_url(token)]
+        yield [formula_safe(invitation.value_stream.name), invitation.side, build_url(token)]
 
 
 class InvalidAddresses(ValueError):

@@ -24,6 +24,9 @@ MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
 # Scale points must lie within ±SCALE_VALUE_LIMIT; a scale has 2 to 11 points.
 SCALE_VALUE_LIMIT = 100
+# "Not applicable" wherever an answer is text: the questionnaire's choice and its drafts, imported
+# and exported files. Stored, it is an answer row without a value (and code 1 of answer_codes.py).
+NOT_APPLICABLE = "NA"
 MIN_SCALE_POINTS = 2
 MAX_SCALE_POINTS = 11
 HEAD_COUNTS_FIXED = _(
@@ -641,7 +644,7 @@ class Answer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.item.code}={'NA' if self.value is None else self.value}"
+        return f"{self.item.code}={NOT_APPLICABLE if self.value is None else self.value}"
 
     @property
     def not_applicable(self):

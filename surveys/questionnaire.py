@@ -28,6 +28,7 @@ from django.utils import timezone
 from . import answer_codes
 from .bulk import insert_answers
 from .models import (
+    NOT_APPLICABLE,
     Dimension,
     Draft,
     InstrumentVersion,
@@ -42,7 +43,6 @@ from .models import (
     new_revision,
 )
 
-NOT_APPLICABLE = "NA"
 ITEM_FIELD_PREFIX = "item-"
 
 
