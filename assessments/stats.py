@@ -720,36 +720,3 @@ def cronbach_alpha(item_matrix):
     low = 1 - (1 - alpha) * sps.f.ppf(1 - tail, df1, df2)
     high = 1 - (1 - alpha) * sps.f.ppf(tail, df1, df2)
     return Reliability(n, float(alpha), (float(low), float(high)))
-
-
-def corrected_item_total(item_matrix):
-    """Corrected item–total correlation of each item, on complete cases.
-
-    .. math:: r_{i} = \\operatorname{corr}\\Bigl(x_i,\\; \\sum_{j \\ne i} x_j\\Bigr)
-
-    (Pearson), so that an item is not correlated with itself.
-
-    Parameters
-    ----------
-    item_matrix : array_like, shape (respondents, items)
-        Reverse-coded answers; NaN = no answer. Only respondents who answered every item enter.
-
-    Returns
-    -------
-    ndarray of float, shape (items,)
-        NaN for an item that, or whose rest score, has no variance, and for every item when
-        fewer than two complete cases or fewer than two items are available.
-    """
-    complete = _complete_cases(item_matrix)
-    n, k = complete.shape
-    if n < 2 or k < 2:
-        return np.full(k, np.nan)
-    rest = complete.sum(axis=1, keepdims=True) - complete
-    items_c = complete - complete.mean(axis=0)
-    rest_c = rest - rest.mean(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (items_c * rest_c).sum(axis=0) / np.sqrt((items_c**2).sum(axis=0) * (rest_c**2).sum(axis=0))
-    # A constant item or rest score has no correlation (checked on the values, see _is_constant).
-    constant = (complete.min(axis=0) == complete.max(axis=0)) | (rest.min(axis=0) == rest.max(axis=0))
-    # Rounding can push a perfect correlation a hair beyond ±1.
-    return np.where(constant, np.nan, np.clip(r, -1.0, 1.0))

@@ -17,7 +17,6 @@ from .sav import VALUE_LABEL_LIMIT
 
 CODEBOOK_VERSION = 1
 SAV_MISSING_CODE = 999  # outside every scale (points lie within ±100): "not applicable" and "not given"
-COMMENT_THRESHOLD = 10  # the threshold for free-text comments, should the instrument ever collect them
 
 # kinds of variable
 RESPONDENT = "respondent"
@@ -306,8 +305,7 @@ def privacy_section(plan):
             "invitation tokens, e-mail addresses, or anything linking a response to an invitation",
             "the day or time of a response (only the wave, whose dates are above)",
             "database ids",
-            "free text: the questionnaire collects none. Should it ever, comments would be exported only when "
-            f"explicitly asked for, and only for groups of at least {COMMENT_THRESHOLD} respondents.",
+            "free text: the questionnaire collects none",
         ],
     }
 
@@ -422,7 +420,7 @@ def codebook_markdown(codebook):
         "",
         *[f"- {sentence}" for sentence in privacy["guarantees"]],
         "",
-        "Never in any export: " + "; ".join(privacy["not_in_any_export"]),
+        "Never in any export: " + "; ".join(privacy["not_in_any_export"]) + ".",
         "",
         "## Scale",
         "",

@@ -9,7 +9,7 @@ Plain functions, called by the `invite` command and by the change manager's page
   an address;
 - ``revoke_invitations(selected)`` ends the unused ones of some invitations at once, and
   ``revoke(invitation)`` one of them;
-- ``find_invitation(token)`` is the invitation a link opens, or None;
+- ``invitation_for_token(token)`` is the invitation of a link, unused or revoked, or None;
 - ``links_left(wave, value_stream, side)`` is how many more links the group's head count allows.
 
 Links for a group (value stream and side) are bounded by its head count (see HeadCount): beyond
@@ -428,10 +428,3 @@ def invitation_for_token(token):
         .first()
     )
 
-
-def find_invitation(token):
-    """The invitation `token` opens: it exists (is not used), is not revoked, and its wave is open. Else None."""
-    invitation = invitation_for_token(token)
-    if invitation is None or invitation.state != "unused" or invitation.wave.availability() != "open":
-        return None
-    return invitation
