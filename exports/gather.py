@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from assessments.gather import WaveData, release_arrays
+from assessments.gather import WaveData, named_value_streams, read_structure, release_arrays
 from surveys.models import Response, Role, Side, TenureBand
 
 BATCH_SIZE = 2_000
@@ -29,6 +29,11 @@ CELLS_PER_VALUE_STREAM = len(SIDE_CODES) * len(ROLE_CODES) * len(TENURE_CODES)
 
 class WaveChanged(Exception):
     """The wave lost responses between the census and the writing: the plan no longer holds."""
+
+
+def release_structure(wave, release):
+    """What the responses of `release` are read against (`assessments.gather.read_structure`), in a few queries."""
+    return read_structure(wave, release, named_value_streams(wave, release))
 
 
 def grid_size(structure):

@@ -12,7 +12,6 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from assessments.gather import named_value_streams, read_structure
 from assessments.report import measure_presence, score_wave
 from surveys.models import Release, Wave
 
@@ -27,6 +26,7 @@ from .gather import (
     census_batches,
     decode_cells,
     grid_size,
+    release_structure,
     written_batches,
 )
 from .rows import LAYOUTS, WIDE
@@ -124,7 +124,7 @@ def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
     release = final_release(wave)
     if release is None:
         raise ValueError(f'The wave "{wave}" has no final release: {not_exportable_reason(wave)}')
-    structure = read_structure(wave, release, named_value_streams(wave, release))
+    structure = release_structure(wave, release)
     template = structure.template
     n_measures = 1 + len(template.item_codes) + len(template.theme_codes) + len(template.dimension_codes)
     counted = np.zeros((grid_size(structure), n_measures), dtype=np.int64)
