@@ -1,12 +1,17 @@
 """Gather a release of a wave into arrays: the only place where the assessment touches the database.
 
 A handful of queries, whatever the number of responses: the instrument's items, the wave's
-value streams, and the release's responses with their answer codes (surveys/answer_codes.py),
-one short row per response. Everything after this is numpy. Only a release is ever read, never
-the live responses (surveys/releases.py says why).
+value streams (and those removed from it that released responses still name), and the release's
+responses with their answer codes (surveys/answer_codes.py), one short row per response.
+Everything after this is numpy. Only a release is ever read, never the live responses
+(surveys/releases.py says why).
+
+The researcher exports read a release batch by batch (exports/gather.py), through the same two
+steps as `gather_wave`: `read_structure`, then `release_arrays` for each set of responses. So
+the report and an export see the same columns, value streams and answers.
 """
 
-import itertools
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,9 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from surveys import answer_codes
-from surveys.models import Answer, Response, Side
-
-NA_CODE = -32767  # stands for "not applicable" (NULL) while answers travel as integers
+from surveys.models import Response, Side, ValueStream
 
 
 @dataclass
@@ -48,6 +51,20 @@ class WaveData:
         return self.scale_max - self.scale_min + 1
 
 
+@dataclass
+class ReleaseStructure:
+    """What the responses of a release are read against: the instrument and the value streams."""
+
+    wave: object
+    release: object  # the surveys.models.Release read
+    instrument: object
+    items: list  # Item objects in questionnaire order (the columns of every answer matrix)
+    themes: list
+    dimensions: list
+    value_streams: list  # the wave's by name, then those only released responses name, by name
+    template: WaveData  # the arrays without responses: a set of responses is this plus its rows
+
+
 def release_summary(release):
     """The release as plain data, for the report and its JSON."""
     return {
@@ -58,8 +75,12 @@ def release_summary(release):
     }
 
 
-def gather_wave(wave, release):
-    """Read the responses of `release` (a surveys.models.Release of `wave`) into a WaveData, in a few queries."""
+def read_structure(wave, release, value_stream_ids):
+    """The instrument and value streams of `release` (a surveys.models.Release of `wave`), in two or three queries.
+
+    `value_stream_ids`: the value streams the release's responses name (`named_value_streams`
+    asks the database; `gather_wave` knows them from its read).
+    """
     if release.wave_id != wave.pk:
         raise ValueError(f"release {release} is not a release of {wave}")
     instrument = wave.instrument
@@ -67,28 +88,12 @@ def gather_wave(wave, release):
     themes = list(dict.fromkeys(item.theme for item in items))
     dimensions = list(dict.fromkeys(theme.dimension for theme in themes))
     value_streams = sorted(wave.value_streams.all(), key=lambda vs: vs.name)
-    item_ids = [item.pk for item in items]
-
-    responses = _coded_responses(wave, release.number, len(item_ids), instrument.scale_min)
-    if responses is None:
-        responses = _plain_responses(wave, release.number, item_ids)
-    stream_ids, is_biz, answers, not_applicable = responses
-
-    # Value stream index of each response, looked up once per distinct value stream.
-    distinct_ids, response_stream_slot = np.unique(stream_ids, return_inverse=True)
-    stream_index = {vs.pk: index for index, vs in enumerate(value_streams)}
-    missing = set(distinct_ids.tolist()) - set(stream_index)
-    if missing:
-        # A response whose value stream was later removed from the wave: give it its own name
-        # rather than silently dropping or misfiling it.
-        extra = {vs.pk: vs for vs in wave.organization.value_streams.filter(pk__in=missing)}
-        for pk in sorted(extra, key=lambda pk: extra[pk].name):
-            stream_index[pk] = len(value_streams)
-            value_streams.append(extra[pk])
-    distinct_index = np.array([stream_index[pk] for pk in distinct_ids.tolist()], dtype=np.int64)
-    response_value_stream = distinct_index[response_stream_slot.reshape(-1)]
-
-    return WaveData(
+    removed = set(value_stream_ids) - {vs.pk for vs in value_streams}
+    if removed:
+        # A response whose value stream was later removed from the wave keeps its own name, after
+        # the wave's, rather than being dropped or misfiled.
+        value_streams += sorted(ValueStream.objects.filter(pk__in=removed), key=lambda vs: vs.name)
+    template = WaveData(
         slug=wave.slug,
         title=wave.title,
         anonymity_threshold=wave.anonymity_threshold,
@@ -103,101 +108,85 @@ def gather_wave(wave, release):
         dimension_codes=[dimension.code for dimension in dimensions],
         dimension_names=[dimension.name_text for dimension in dimensions],
         value_stream_names=[vs.name for vs in value_streams],
-        response_value_stream=response_value_stream,
-        response_is_biz=is_biz,
-        answers=answers,
-        not_applicable=not_applicable,
+        response_value_stream=np.zeros(0, dtype=np.int64),
+        response_is_biz=np.zeros(0, dtype=bool),
+        answers=np.zeros((0, len(items))),
+        not_applicable=np.zeros((0, len(items)), dtype=bool),
         release=release_summary(release),
     )
+    return ReleaseStructure(wave, release, instrument, items, themes, dimensions, value_streams, template)
+
+
+def release_arrays(structure, value_stream, is_biz, codes):
+    """Some responses of the release as the report's arrays: `structure.template` with their rows.
+
+    value_stream : int array, the position of each response's value stream in `structure.value_streams`.
+    is_biz : bool array.
+    codes : bytes, the responses' answer codes joined in the same order; ValueError unless they
+        hold one byte per item for each response (`surveys.answer_codes.decode`).
+    """
+    value_stream = np.asarray(value_stream, dtype=np.int64)
+    answers, not_applicable = answer_codes.decode(
+        codes, len(value_stream), len(structure.items), structure.instrument.scale_min
+    )
+    return dataclasses.replace(
+        structure.template,
+        response_value_stream=value_stream,
+        response_is_biz=np.asarray(is_biz, dtype=bool),
+        answers=answers,
+        not_applicable=not_applicable,
+    )
+
+
+def named_value_streams(wave, release):
+    """The ids of the value streams that responses of `release` name (one query)."""
+    released = Response.objects.filter(wave=wave, released_in__lte=release.number)
+    return set(released.values_list("value_stream_id", flat=True).distinct())
+
+
+def gather_wave(wave, release):
+    """Read the responses of `release` (a surveys.models.Release of `wave`) into a WaveData, in a few queries."""
+    stream_ids, is_biz, codes = _release_rows(wave, release.number)
+    # Value stream position of each response, looked up once per distinct value stream.
+    distinct_ids, slot = np.unique(stream_ids, return_inverse=True)
+    structure = read_structure(wave, release, distinct_ids.tolist())
+    position = {vs.pk: index for index, vs in enumerate(structure.value_streams)}
+    distinct_positions = np.array([position[pk] for pk in distinct_ids.tolist()], dtype=np.int64)
+    return release_arrays(structure, distinct_positions[slot.reshape(-1)], is_biz, codes)
 
 
 # The whole release in one row: every response's answer codes (as hex, one string) and its cell,
 # 2 · value stream id + 1 if Biz (comma-separated), aggregated in the database's C code rather
-# than handed over as 100,000 rows of Python objects; plus the count of responses without codes
-# of the right length. Both aggregates walk the same rows in the same order, so they line up.
+# than handed over as 100,000 rows of Python objects. Both aggregates walk the same rows in the
+# same order, so they line up.
 AGGREGATED_CODES_SQL = {
     "sqlite": (
-        "SELECT COUNT(*), SUM(answer_codes IS NULL OR length(answer_codes) != %(items)s), "
-        "group_concat(hex(answer_codes), ''), group_concat(value_stream_id * 2 + (side = %(biz)s), ',') "
+        "SELECT COUNT(*), group_concat(hex(answer_codes), ''), "
+        "group_concat(value_stream_id * 2 + (side = %(biz)s), ',') "
         "FROM (SELECT answer_codes, value_stream_id, side FROM {table} "
         "WHERE wave_id = %(wave)s AND released_in <= %(release)s ORDER BY id)"
     ),
     "postgresql": (
-        "SELECT COUNT(*), SUM(CASE WHEN answer_codes IS NULL OR length(answer_codes) != %(items)s THEN 1 ELSE 0 END), "
-        "encode(string_agg(answer_codes, ''::bytea ORDER BY id), 'hex'), "
+        "SELECT COUNT(*), encode(string_agg(answer_codes, ''::bytea ORDER BY id), 'hex'), "
         "string_agg((value_stream_id * 2 + CASE WHEN side = %(biz)s THEN 1 ELSE 0 END)::text, ',' ORDER BY id) "
         "FROM {table} WHERE wave_id = %(wave)s AND released_in <= %(release)s"
     ),
 }
 
 
-def _coded_responses(wave, release_number, item_count, scale_min):
-    """The release's responses in primary-key order (random, as ids are), read from their answer codes in one row.
+def _release_rows(wave, release_number):
+    """The release's responses in primary-key order (random, as ids are), in one row.
 
-    Returns (value stream ids, is Biz, answers, not applicable), or None when some response has
-    no codes of this instrument's length (stored by other means than ours) or the database is
-    neither SQLite nor PostgreSQL: then the answer rows are read instead.
+    Returns (value stream ids, is Biz, answer codes joined).
     """
     sql = AGGREGATED_CODES_SQL.get(connection.vendor)
     if sql is None:
-        return None
+        raise NotImplementedError(f"releases are read on SQLite and PostgreSQL, not on {connection.vendor}")
     table = connection.ops.quote_name(Response._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.format(table=table),
-            {"items": item_count, "biz": Side.BIZ.value, "wave": wave.pk, "release": release_number},
-        )
-        count, uncoded, codes_hex, cells = cursor.fetchone()
+        cursor.execute(sql.format(table=table), {"biz": Side.BIZ.value, "wave": wave.pk, "release": release_number})
+        count, codes_hex, cells = cursor.fetchone()
     if not count:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), *answer_codes.decode(b"", 0, item_count, scale_min)
-    if uncoded:
-        return None
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), b""
     cells = np.array(cells.split(","), dtype=np.int64)
-    answers, not_applicable = answer_codes.decode(bytes.fromhex(codes_hex), count, item_count, scale_min)
-    return cells >> 1, (cells & 1) == 1, answers, not_applicable
-
-
-def _plain_responses(wave, release_number, item_ids):
-    """Like `_coded_responses`, from the answer rows: one row per response and per answer."""
-    responses = np.array(
-        Response.objects.filter(wave=wave, released_in__lte=release_number)
-        .order_by("pk")
-        .values_list("pk", "value_stream_id", "side"),
-        dtype=object,
-    ).reshape(-1, 3)
-    response_ids = responses[:, 0].astype(np.int64)
-    answers, not_applicable = _answer_matrix(wave, release_number, response_ids, item_ids)
-    return responses[:, 1].astype(np.int64), responses[:, 2] == Side.BIZ.value, answers, not_applicable
-
-
-def _answer_matrix(wave, release_number, response_ids, item_ids):
-    """All answers of the release as a responses × items matrix, from one query."""
-    shape = (len(response_ids), len(item_ids))
-    answers = np.full(shape, np.nan)
-    not_applicable = np.zeros(shape, dtype=bool)
-    if not len(response_ids) or not len(item_ids):
-        return answers, not_applicable
-    answer_table = connection.ops.quote_name(Answer._meta.db_table)
-    response_table = connection.ops.quote_name(Response._meta.db_table)
-    sql = (
-        f"SELECT a.response_id, a.item_id, COALESCE(a.value, {NA_CODE}) "  # noqa: S608
-        f"FROM {answer_table} a JOIN {response_table} r ON r.id = a.response_id "
-        "WHERE r.wave_id = %s AND r.released_in <= %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [wave.pk, release_number])
-        flat = np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
-    triples = flat.reshape(-1, 3)
-    rows = np.searchsorted(response_ids, triples[:, 0])
-    # An answer to an item of another instrument cannot exist (the questionnaire and the import
-    # refuse it); if one did, it is left out rather than written under a wrong column.
-    item_ids = np.asarray(item_ids, dtype=np.int64)
-    item_order = np.argsort(item_ids)
-    positions = np.searchsorted(item_ids, triples[:, 1], sorter=item_order).clip(max=len(item_ids) - 1)
-    columns = item_order[positions]
-    known = item_ids[columns] == triples[:, 1]
-    rows, columns, values = rows[known], columns[known], triples[known, 2]
-    is_na = values == NA_CODE
-    answers[rows[~is_na], columns[~is_na]] = values[~is_na]
-    not_applicable[rows[is_na], columns[is_na]] = True
-    return answers, not_applicable
+    return cells >> 1, (cells & 1) == 1, bytes.fromhex(codes_hex)

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .anonymity import SHOWN, SUPPRESSED, cell_status
-from .report import disclosure
-
-SIDES = ("biz", "it")
+from .report import SIDES, disclosure
 
 
 @dataclass

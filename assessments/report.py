@@ -160,17 +160,12 @@ def measure_presence(data, theme_matrix, dimension_matrix):
 
     Columns: the respondent (always), each item (answered on the scale or "not applicable", as
     the item charts count), each theme and each dimension (a score, as the report counts) — the
-    measures the anonymity rules look at, in this order (see `measure_columns`).
+    measures the anonymity rules look at, in this order.
     """
     answered = ~np.isnan(data.answers) | data.not_applicable
     return np.column_stack(
         [np.ones(len(data.answers), dtype=bool), answered, ~np.isnan(theme_matrix), ~np.isnan(dimension_matrix)]
     )
-
-
-def measure_columns(data):
-    """The names of `measure_presence`'s columns: "respondents", then item, theme and dimension codes."""
-    return ["respondents", *data.item_codes, *data.theme_codes, *data.dimension_codes]
 
 
 def group_counts(value_stream, is_biz, presence, n_streams):

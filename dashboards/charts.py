@@ -18,6 +18,9 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext, pgettext
 from plotly.colors import sample_colorscale
 
+from assessments.anonymity import SUPPRESSED
+from assessments.report import SIDES
+
 from .templatetags.figures import decimal_point, localized, signed
 
 # Okabe–Ito blue and orange: distinguishable with every common colour vision deficiency.
@@ -82,7 +85,7 @@ def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_si
     """
     axes = [wrap(text(row.name)) for row in rows]
     traces = []
-    for side in ("biz", "it"):
+    for side in SIDES:
         means = [_mean(getattr(row, side)) for row in rows]
         if all(mean is None for mean in means):
             continue
@@ -179,7 +182,7 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
     points = len(scale_labels)
     colours = sample_colorscale("BrBG", [i / (points - 1) for i in range(points)]) if points > 1 else [NEUTRAL_GREY]
     middle = (points - 1) / 2
-    rows = [(code, side) for code, _ in items for side in ("biz", "it")]
+    rows = [(code, side) for code, _ in items for side in SIDES]
     y = [f"{text(code)} · {SIDE_LABELS[side]}" for code, side in rows]
     shares = []
     for code, side in rows:
@@ -273,7 +276,7 @@ def _share(share):
 
 
 def _hidden_text(group):
-    return gettext("hidden to protect anonymity") if group.status == "suppressed" else gettext("no answers")
+    return gettext("hidden to protect anonymity") if group.status == SUPPRESSED else gettext("no answers")
 
 
 def gap_trend(wave_labels, series, filename):

@@ -8,16 +8,16 @@ import csv
 
 from django.http import HttpResponse
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from assessments.anonymity import SHOWN, SUPPRESSED
+from assessments.report import SIDES
+from surveys.spreadsheets import formula_safe
 
 
 def _safe(value):
-    """Spreadsheets run cells starting with '=' etc. as formulas; names typed by users get a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Names typed by users kept from running as formulas; figures rounded to 4 places."""
     if isinstance(value, float):
         return round(value, 4)
-    return value
+    return formula_safe(value)
 
 
 def csv_response(filename, header, rows):
@@ -66,9 +66,9 @@ def reliability_rows(rows):
     """Cronbach's alpha per theme; a theme with fewer than k complete answers is a status, no figures."""
     for row in rows:
         if row.suppressed:
-            yield [row.theme, row.name, "suppressed", None, None, None, None]
+            yield [row.theme, row.name, SUPPRESSED, None, None, None, None]
         else:
-            yield [row.theme, row.name, "shown", row.n, row.alpha, *_bounds(row.alpha_ci)]
+            yield [row.theme, row.name, SHOWN, row.n, row.alpha, *_bounds(row.alpha_ci)]
 
 
 ITEM_HEADER_START = ["value_stream", "theme", "item", "reverse_worded", "side", "status"]
@@ -81,7 +81,7 @@ def item_header(scale_min, scale_max):
 def item_rows(value_stream_name, items, figures):
     points = figures.report.scale_max - figures.report.scale_min + 1
     for item in items:
-        for side in ("biz", "it"):
+        for side in SIDES:
             group = figures.item_group(item.code, side, value_stream_name)
             counts = group.counts if group.counts is not None else [None] * points
             yield [

@@ -2,21 +2,23 @@
 
 `variables(structure, generalization, layout)` is the one list of columns that the row builders
 and every writer follow, so a file and its codebook cannot disagree. `build_codebook` turns a
-plan into plain data (JSON); `codebook_markdown` renders the same data as a readable file.
+plan into plain data (JSON); `codebook_markdown` renders the same data as a readable file, and
+templates/exports/codebook.html as a page.
 """
 
 from dataclasses import asdict, dataclass
 
+from django.template.loader import render_to_string
 from django.utils import translation
 
-from surveys.models import Role, Side, TenureBand, pick_language
+from surveys.models import NOT_APPLICABLE, Role, Side, TenureBand, pick_language
 
 from .anonymize import ANY, AS_COLLECTED, TENURE_WIDE_BAND_LABELS, WIDE_BANDS
 from .rows import LONG, WIDE, column_names
+from .sav import VALUE_LABEL_LIMIT
 
 CODEBOOK_VERSION = 1
 SAV_MISSING_CODE = 999  # outside every scale (points lie within ±100): "not applicable" and "not given"
-COMMENT_THRESHOLD = 10  # the issue's threshold for free-text comments, should the instrument ever collect them
 
 # kinds of variable
 RESPONDENT = "respondent"
@@ -30,7 +32,6 @@ FLAG = "flag"
 
 # types of variable
 INTEGER, NUMBER, CATEGORY = "integer", "number", "category"
-VALUE_LABEL_LIMIT = 120  # bytes SPSS keeps of a value label
 # The long layout's row for a response without any answer has no item, theme or dimension.
 NO_ANSWER_CATEGORY = (None, "No answer: the response answered no item")
 
@@ -260,11 +261,11 @@ SCORING_RULES = {
 }
 
 MISSING_VALUES = {
-    "csv": "An unanswered item is an empty cell; “not applicable” is NA in the *_raw columns and empty in the "
-    "*_scored columns; a missing score is empty; a role or tenure not given is empty. Text that a spreadsheet would "
-    "run as a formula (starting with = + - @) is written with a leading apostrophe.",
+    "csv": f"An unanswered item is an empty cell; “not applicable” is {NOT_APPLICABLE} in the *_raw columns and empty "
+    "in the *_scored columns; a missing score is empty; a role or tenure not given is empty. Text that a spreadsheet "
+    "would run as a formula (starting with = + - @) is written with a leading apostrophe.",
     "json": "null for an unanswered item, a missing score, and a role or tenure not given; the string "
-    "“NA” for “not applicable” in the *_raw columns (null in *_scored).",
+    f"“{NOT_APPLICABLE}” for “not applicable” in the *_raw columns (null in *_scored).",
     "sav": f"System-missing for an unanswered item and a missing score; {SAV_MISSING_CODE} for “not applicable” "
     f"(*_raw) and for a role or tenure not given, declared as user-missing and labelled. Categories are "
     "numbered 1, 2, … with value labels.",
@@ -306,8 +307,7 @@ def privacy_section(plan):
             "invitation tokens, e-mail addresses, or anything linking a response to an invitation",
             "the day or time of a response (only the wave, whose dates are above)",
             "database ids",
-            "free text: the questionnaire collects none. Should it ever, comments would be exported only when "
-            f"explicitly asked for, and only for groups of at least {COMMENT_THRESHOLD} respondents.",
+            "free text: the questionnaire collects none",
         ],
     }
 
@@ -388,105 +388,37 @@ def _variable_data(variable):
     return data
 
 
-# --------------------------------------------------------------------------------------------
-# Markdown
-# --------------------------------------------------------------------------------------------
-
-
-def _cell(text):
-    """Text for a Markdown table cell: no line breaks, no bare pipes."""
-    return str(text).replace("\n", " ").replace("|", "\\|")
-
-
 def codebook_markdown(codebook):
-    """The codebook as a readable Markdown document."""
-    wave, instrument, privacy = codebook["wave"], codebook["instrument"], codebook["privacy"]
-    generalization = privacy["generalization"]
-    lines = [
-        f"# Codebook: {wave['title']}",
-        "",
-        f"Wave `{wave['slug']}` of {wave['organization']}, opened {wave['opened_on']}"
-        + (f", closed {wave['closed_on']}" if wave["closed_on"] else "")
-        + f". Instrument {instrument['code']} v{instrument['version']} ({instrument['title']}). "
-        f"Codebook of {codebook['created_on']}.",
-        "",
-        "## Privacy",
-        "",
-        f"- Anonymity threshold k = {privacy['k']}; quasi-identifiers: {', '.join(privacy['quasi_identifiers'])}.",
-        f"- Generalization: **{generalization['level']}** — {generalization['description']}",
-        f"- Records in the wave: {privacy['records_in_wave']}; written: {privacy['records_written']}; "
-        f"suppressed: {privacy['records_suppressed']}.",
-        "- Value streams absent from the file: "
-        + (", ".join(privacy["value_streams_absent"]) if privacy["value_streams_absent"] else "none")
-        + ".",
-        "",
-        *[f"- {sentence}" for sentence in privacy["guarantees"]],
-        "",
-        "Never in any export: " + "; ".join(privacy["not_in_any_export"]),
-        "",
-        "## Scale",
-        "",
-        f"{instrument['scale']['min']} to {instrument['scale']['max']}: "
-        + "; ".join(f"{point} = {label}" for point, label in instrument["scale"]["labels"].items())
-        + (". “Not applicable” is offered." if instrument["scale"]["not_applicable_offered"] else "."),
-        "",
-        "## Scoring",
-        "",
-        *[f"- {rule}" for rule in codebook["scoring"].values()],
-        "",
-        "## Missing values",
-        "",
-        *[f"- **{fmt}**: {rule}" for fmt, rule in codebook["missing_values"].items()],
-        "",
-        "## Dimensions and themes",
-        "",
-        "| dimension | category | theme | name | items |",
-        "|---|---|---|---|---|",
+    """The codebook as a readable Markdown document (templates/exports/codebook.md), in English like its data."""
+    instrument = codebook["instrument"]
+    dimensions = {dimension["code"]: dimension for dimension in instrument["dimensions"]}
+    themes = [
+        {
+            **theme,
+            "dimension_name": dimensions[theme["dimension"]]["name"],
+            "category": dimensions[theme["dimension"]]["category"],
+        }
+        for theme in instrument["themes"]
     ]
-    names = {dimension["code"]: dimension["name"] for dimension in instrument["dimensions"]}
-    categories = {dimension["code"]: dimension["category"] for dimension in instrument["dimensions"]}
-    for theme in instrument["themes"]:
-        dimension = theme["dimension"]
-        lines.append(
-            f"| {_cell(dimension)} ({_cell(names[dimension])}) | {_cell(categories[dimension])} | "
-            f"{_cell(theme['code'])} | {_cell(theme['name'])} | {_cell(', '.join(theme['items']))} |"
-        )
-    for layout, description in codebook["layouts"].items():
-        lines += [
-            "",
-            f"## Variables, {layout} layout",
-            "",
-            description["description"],
-            "",
-            "| name | label | kind | type | values |",
-            "|---|---|---|---|---|",
-        ]
-        for variable in description["variables"]:
-            values = "; ".join(
-                f"{category['value'] if category['value'] is not None else '(empty)'} = {category['label']} "
-                f"(.sav {category['sav_code']})"
-                for category in variable.get("categories", [])
-            )
-            if variable.get("scale_labels"):
-                values = "scale above" + (", read backwards" if variable.get("scale_reversed") else "")
-                values += ", NA = not applicable" if variable.get("not_applicable") else ""
-            lines.append(
-                f"| `{_cell(variable['name'])}` | {_cell(variable['label'])} | {_cell(variable['kind'])} | "
-                f"{_cell(variable['type'])} | {_cell(values)} |"
-            )
-        items = [variable["item"] for variable in description["variables"] if variable.get("item")]
-        if items:
-            lines += [
-                "",
-                "### Items",
-                "",
-                "| item | theme | dimension | reverse-worded | text |",
-                "|---|---|---|---|---|",
-            ]
-            for item in {item["code"]: item for item in items}.values():
-                texts = " / ".join(f"{language}: {text}" for language, text in item["text"].items())
-                lines.append(
-                    f"| {_cell(item['code'])} | {_cell(item['theme'])} | {_cell(item['dimension'])} | "
-                    f"{'yes' if item['reverse_worded'] else 'no'} | {_cell(texts)} |"
-                )
-    return "\n".join(lines) + "\n"
+    layouts = [
+        {
+            "name": name,
+            "description": layout["description"],
+            "variables": layout["variables"],
+            # Each item once, though its raw and scored columns both describe it.
+            "items": list({v["item"]["code"]: v["item"] for v in layout["variables"] if v.get("item")}.values()),
+        }
+        for name, layout in codebook["layouts"].items()
+    ]
+    return render_to_string(
+        "exports/codebook.md",
+        {
+            "codebook": codebook,
+            "wave": codebook["wave"],
+            "instrument": instrument,
+            "privacy": codebook["privacy"],
+            "themes": themes,
+            "layouts": layouts,
+            "not_applicable": NOT_APPLICABLE,
+        },
+    )

@@ -17,7 +17,18 @@ from surveys.models import Release, Wave
 
 from . import rows
 from .anonymize import Census, anonymize
-from .gather import BATCH_SIZE, ROLE_CODES, SIDE_CODES, TENURE_CODES, census_batches, read_structure, written_batches
+from .gather import (
+    BATCH_SIZE,
+    ROLE_CODES,
+    SIDE_CODES,
+    TENURE_CODES,
+    cell_positions,
+    census_batches,
+    decode_cells,
+    grid_size,
+    release_structure,
+    written_batches,
+)
 from .rows import LAYOUTS, WIDE
 
 
@@ -49,11 +60,11 @@ def not_exportable_reason(wave, now=None):
 class ExportPlan:
     """What an export of one wave writes: decided before the first byte, the same for every format."""
 
-    structure: object  # gather.WaveStructure (of the final release)
+    structure: object  # assessments.gather.ReleaseStructure (of the final release)
     census: Census
     anonymization: object  # anonymize.Anonymization
     response_ids: np.ndarray  # the written responses, in the file's (random) order
-    response_cells: np.ndarray  # their grid cells (gather.WaveStructure.decode_cells)
+    response_cells: np.ndarray  # their grid cells (gather.decode_cells)
     created_on: object  # the day of the plan: the codebook's date, never finer
 
     @property
@@ -75,7 +86,7 @@ class ExportPlan:
 
         Each as a `rows.CodedColumn`: the generalization is applied to the few codes, not to every row.
         """
-        stream, side, role, tenure = self.structure.cell_positions(cells)
+        stream, side, role, tenure = cell_positions(cells)
         generalization = self.generalization
         return (
             rows.CodedColumn(stream, tuple(self.census.value_stream_names)),
@@ -113,10 +124,10 @@ def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
     release = final_release(wave)
     if release is None:
         raise ValueError(f'The wave "{wave}" has no final release: {not_exportable_reason(wave)}')
-    structure = read_structure(wave, release)
+    structure = release_structure(wave, release)
     template = structure.template
     n_measures = 1 + len(template.item_codes) + len(template.theme_codes) + len(template.dimension_codes)
-    counted = np.zeros((structure.grid_size, n_measures), dtype=np.int64)
+    counted = np.zeros((grid_size(structure), n_measures), dtype=np.int64)
     response_ids, response_cells = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for batch in census_batches(structure, batch_size):
         np.add.at(counted, batch.cells, measures_present(batch.data).astype(np.int64))
@@ -127,7 +138,7 @@ def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
     response_ids, response_cells = np.concatenate(response_ids), np.concatenate(response_cells)
 
     present = np.flatnonzero(counted[:, 0])
-    stream, side, role, tenure = structure.decode_cells(present)
+    stream, side, role, tenure = decode_cells(present)
     census = Census(
         value_stream_names=tuple(template.value_stream_names),
         value_stream=stream,
@@ -139,7 +150,7 @@ def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
     )
     anonymization = anonymize(census, wave.anonymity_threshold)
 
-    suppressed_cells = np.zeros(structure.grid_size, dtype=bool)
+    suppressed_cells = np.zeros(grid_size(structure), dtype=bool)
     suppressed_cells[present[anonymization.suppressed]] = True
     written = ~suppressed_cells[response_cells]
     order = (rng or np.random.default_rng()).permutation(int(written.sum()))

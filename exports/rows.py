@@ -17,18 +17,6 @@ WIDE, LONG = "wide", "long"
 LAYOUTS = (WIDE, LONG)
 
 QUASI_IDENTIFIER_COLUMNS = ("value_stream", "side", "role", "tenure")
-LONG_COLUMNS = (
-    "respondent",
-    *QUASI_IDENTIFIER_COLUMNS,
-    "item",
-    "theme",
-    "dimension",
-    "reverse_worded",
-    "answer_raw",
-    "answer_scored",
-    "theme_score",
-    "dimension_score",
-)
 SPSS_NAME_LIMIT = 64
 
 

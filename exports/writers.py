@@ -12,6 +12,9 @@ import textwrap
 
 import numpy as np
 
+from surveys.models import NOT_APPLICABLE
+from surveys.spreadsheets import formula_safe
+
 from .codebook import CATEGORY, INTEGER, NUMBER, SAV_MISSING_CODE, build_codebook, variables
 from .rows import WIDE
 from .sav import SavVariable, SavWriter, creation_stamp
@@ -23,8 +26,6 @@ CONTENT_TYPES = {
     JSON: "application/json",
     SAV: "application/x-spss-sav",
 }
-NOT_APPLICABLE_TEXT = "NA"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_SPECIAL = (",", '"', "\r", "\n")
 CSV_LINE_END = "\r\n"  # the csv module's default, and RFC 4180's
 
@@ -58,7 +59,7 @@ def text_values(variable, columns):
         result = _objects(values, variable)
     not_applicable = columns.not_applicable.get(variable.name)
     if not_applicable is not None:
-        result[not_applicable] = NOT_APPLICABLE_TEXT
+        result[not_applicable] = NOT_APPLICABLE
     return result
 
 
@@ -66,11 +67,11 @@ def csv_cells(variable, columns):
     """The column of `variable` as CSV fields, quoted where needed ("" when missing)."""
     values = columns.values[variable.name]
     if variable.type == CATEGORY:
-        return values.mapped(lambda value: _quoted(_spreadsheet_safe(value)))
+        return values.mapped(lambda value: _quoted(formula_safe(value)))
     result = _number_texts(values, variable.type == INTEGER)
     not_applicable = columns.not_applicable.get(variable.name)
     if not_applicable is not None:
-        result[not_applicable] = NOT_APPLICABLE_TEXT
+        result[not_applicable] = NOT_APPLICABLE
     return result
 
 
@@ -96,13 +97,6 @@ def _number_texts(values, integer):
     convert = int if integer else float
     result[present] = np.array([repr(convert(value)) for value in unique.tolist()], dtype=object)[inverse.reshape(-1)]
     return result
-
-
-def _spreadsheet_safe(text):
-    """Text starting like a formula gets a leading apostrophe: spreadsheets would run it (names are typed by people)."""
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _quoted(text):

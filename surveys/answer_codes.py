@@ -4,9 +4,10 @@ Reading a wave of 100,000 responses as 2.4 million answer rows costs seconds; re
 100,000 byte strings costs a tenth of that, which is what keeps a dashboard page under half a
 second. `Response.answer_codes` holds one byte per item of the instrument, in questionnaire
 order (`Instrument.ordered_items`), written once in the transaction that writes the answer
-rows. Answers are never edited and an instrument with responses never changes, so the two
-cannot drift apart; the answer rows stay the record, and readers fall back to them whenever a
-response has no codes.
+rows by every writer (questionnaire, import, demo). Answers are never edited and an instrument
+with responses never changes, so the two cannot drift apart. The answer rows stay the record
+(a migration that must recode responses reads them); readers read only the codes, which every
+response has (the column is required).
 """
 
 import numpy as np
@@ -45,6 +46,13 @@ def decode(codes, response_count, item_count, scale_min):
 
     `answers` is float with NaN where there is no value; `not_applicable` is bool.
     """
+    if len(codes) != response_count * item_count:
+        # Every writer stores one byte per item, and an instrument with responses never changes:
+        # codes of another length are a fault to fix, not answers to guess at.
+        raise ValueError(
+            f"the answer codes of {response_count} responses hold {len(codes)} bytes, not one per item of "
+            f"{item_count}: codes of another length than the instrument's items"
+        )
     codes = np.frombuffer(codes, dtype=np.uint8).reshape(response_count, item_count)
     answers = np.where(codes >= FIRST_VALUE, codes.astype(np.float64) + (scale_min - FIRST_VALUE), np.nan)
     return answers, codes == NOT_APPLICABLE

@@ -2,8 +2,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, Side, TenureBand, pick_language
-from .questionnaire import NOT_APPLICABLE, item_field_name
+from .models import NOT_APPLICABLE, Role, Side, TenureBand, pick_language
+from .questionnaire import item_field_name
 
 
 def _helper():

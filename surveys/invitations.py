@@ -9,7 +9,7 @@ Plain functions, called by the `invite` command and by the change manager's page
   an address;
 - ``revoke_invitations(selected)`` ends the unused ones of some invitations at once, and
   ``revoke(invitation)`` one of them;
-- ``find_invitation(token)`` is the invitation a link opens, or None;
+- ``invitation_for_token(token)`` is the invitation of a link, unused or revoked, or None;
 - ``links_left(wave, value_stream, side)`` is how many more links the group's head count allows.
 
 Links for a group (value stream and side) are bounded by its head count (see HeadCount): beyond
@@ -54,10 +54,9 @@ from accounts.secret_links import hash_token, new_token
 
 from . import audit
 from .models import Draft, HeadCount, Invitation, InvitedAddress, Side
+from .spreadsheets import formula_safe
 
 CSV_HEADER = ["value_stream", "side", "link"]
-# Spreadsheets run a cell that starts with one of these as a formula; a value stream's name is typed by people.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SendingFailed(Exception):
@@ -204,10 +203,7 @@ def invitations_csv_rows(pairs, build_url):
     are quoted.
     """
     for invitation, token in pairs:
-        name = invitation.value_stream.name
-        if name.startswith(FORMULA_STARTS):
-            name = "'" + name
-        yield [name, invitation.side, build_url(token)]
+        yield [formula_safe(invitation.value_stream.name), invitation.side, build_url(token)]
 
 
 class InvalidAddresses(ValueError):
@@ -425,10 +421,3 @@ def invitation_for_token(token):
         .first()
     )
 
-
-def find_invitation(token):
-    """The invitation `token` opens: it exists (is not used), is not revoked, and its wave is open. Else None."""
-    invitation = invitation_for_token(token)
-    if invitation is None or invitation.state != "unused" or invitation.wave.availability() != "open":
-        return None
-    return invitation

@@ -24,6 +24,9 @@ MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
 # Scale points must lie within ±SCALE_VALUE_LIMIT; a scale has 2 to 11 points.
 SCALE_VALUE_LIMIT = 100
+# "Not applicable" wherever an answer is text: the questionnaire's choice and its drafts, imported
+# and exported files. Stored, it is an answer row without a value (and code 1 of answer_codes.py).
+NOT_APPLICABLE = "NA"
 MIN_SCALE_POINTS = 2
 MAX_SCALE_POINTS = 11
 HEAD_COUNTS_FIXED = _(
@@ -601,9 +604,9 @@ class Response(models.Model):
     tenure_band = models.CharField(max_length=5, choices=TenureBand.choices, blank=True)
     # The day only: a finer time could be matched against who was seen at their desk when.
     submitted_on = models.DateField()
-    # The answers again, one byte per item (see surveys/answer_codes.py): how the dashboards
-    # read a large wave fast. Empty only for responses stored by other means than ours.
-    answer_codes = models.BinaryField(null=True, editable=False)
+    # The answers again, one byte per item (see surveys/answer_codes.py): how every figure, page
+    # and export reads a release fast. Written with the answer rows by every writer, never empty.
+    answer_codes = models.BinaryField(editable=False)
     # The number of the wave's first Release that holds this response; empty until then.
     released_in = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
@@ -611,6 +614,11 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["wave", "value_stream", "side"]),
             models.Index(fields=["wave", "released_in"]),
+        ]
+        constraints = [
+            # Readers know the answers only from the codes: a response stored without them (a
+            # BinaryField left out holds b"") could not be read, so it is refused at once.
+            models.CheckConstraint(condition=~Q(answer_codes=b""), name="response_has_answer_codes"),
         ]
 
     def __str__(self):
@@ -636,7 +644,7 @@ class Answer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.item.code}={'NA' if self.value is None else self.value}"
+        return f"{self.item.code}={NOT_APPLICABLE if self.value is None else self.value}"
 
     @property
     def not_applicable(self):

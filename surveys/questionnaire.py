@@ -29,6 +29,7 @@ from django.utils import timezone
 from . import answer_codes
 from .bulk import insert_answers
 from .models import (
+    NOT_APPLICABLE,
     Dimension,
     Draft,
     InstrumentVersion,
@@ -43,7 +44,6 @@ from .models import (
     new_revision,
 )
 
-NOT_APPLICABLE = "NA"
 ITEM_FIELD_PREFIX = "item-"
 
 

@@ -13,9 +13,10 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from .bulk import NOT_ANSWERED, NOT_APPLICABLE, ResponseRows, store_responses
+from . import bulk
+from .bulk import ResponseRows, store_responses
 from .closing import close_wave
-from .models import MIN_ANONYMITY_THRESHOLD, Organization, Role, Side, TenureBand, ValueStream, Wave
+from .models import MIN_ANONYMITY_THRESHOLD, NOT_APPLICABLE, Organization, Role, Side, TenureBand, ValueStream, Wave
 
 BACKGROUND_COLUMNS = ["value_stream", "side", "role", "tenure_years"]
 REQUIRED_COLUMNS = ["value_stream", "side"]
@@ -37,7 +38,7 @@ class ParsedResponses:
     sides: np.ndarray
     roles: np.ndarray
     tenure_bands: np.ndarray
-    values: np.ndarray  # responses × items: scale values, NOT_ANSWERED or NOT_APPLICABLE
+    values: np.ndarray  # responses × items: scale values, bulk.NOT_ANSWERED or bulk.NOT_APPLICABLE
     errors: list = field(default_factory=list)
     error_total: int = 0
 
@@ -88,9 +89,9 @@ def parse_response_csv(text, instrument, progress=None):
     position = {name: index for index, name in enumerate(header)}
     item_positions = [position[code] for code in item_codes]
     allowed = {str(point): point for point in instrument.scale_points}
-    allowed[""] = NOT_ANSWERED
+    allowed[""] = bulk.NOT_ANSWERED
     if instrument.allows_not_applicable:
-        allowed["NA"] = NOT_APPLICABLE
+        allowed[NOT_APPLICABLE] = bulk.NOT_APPLICABLE
     roles = {value.lower(): value for value in Role.values}
 
     value_streams, sides, role_values, tenure_bands, lines, item_cells = [], [], [], [], [], []
@@ -174,14 +175,16 @@ def _item_values(item_cells, item_codes, lines, allowed, instrument, errors):
     scale = f"{instrument.scale_min}–{instrument.scale_max}"
     for r, c in zip(bad_rows.tolist(), bad_columns.tolist(), strict=True):
         cell = cells[r, c].strip()
-        if cell.upper() == "NA":
-            message = f'{item_codes[c]}: "NA" but this instrument has no "not applicable".'
+        if cell.upper() == NOT_APPLICABLE:
+            message = f'{item_codes[c]}: "{NOT_APPLICABLE}" but this instrument has no "not applicable".'
         elif cell.lstrip("-").isdigit():
             message = f"{item_codes[c]}: {cell} is off the scale {scale}."
         else:
-            message = f'{item_codes[c]}: "{cell}" is not a whole number on the scale {scale}, NA or empty.'
+            message = (
+                f'{item_codes[c]}: "{cell}" is not a whole number on the scale {scale}, {NOT_APPLICABLE} or empty.'
+            )
         errors.add(lines[r], message)
-    mapped[mapped == None] = NOT_ANSWERED  # noqa: E711 - refused anyway; keeps the array numeric
+    mapped[mapped == None] = bulk.NOT_ANSWERED  # noqa: E711 - refused anyway; keeps the array numeric
     return mapped.astype(np.int16)
 
 

@@ -148,6 +148,20 @@ def wave(organization, instrument, value_streams):
     return make_wave(organization, instrument, value_streams)
 
 
+def unanswered_response(wave, value_stream, side="biz", submitted_on=None):
+    """A response that answered no item, stored as the questionnaire stores one: with its answer codes."""
+    from surveys import answer_codes
+    from surveys.models import Response
+
+    return Response.objects.create(
+        wave=wave,
+        value_stream=value_stream,
+        side=side,
+        submitted_on=submitted_on or timezone.localdate(),
+        answer_codes=answer_codes.encode({}, wave.instrument.items.count(), wave.instrument.scale_min),
+    )
+
+
 def gather_newest(wave):
     """The arrays of the wave's newest release: what its pages and `assess` read."""
     from assessments.gather import gather_wave
@@ -190,13 +204,11 @@ def wave_waiting_for_results(organization, instrument, value_streams, slug="wait
     of figures say so, and its overview offers to release them."""
     import datetime as _datetime
 
-    from surveys.models import Response, Side
+    from surveys.models import Side
 
     wave = make_wave(organization, instrument, value_streams, slug=slug, title="Waiting wave", interim_results=True)
     for side in (Side.BIZ, Side.IT):
-        Response.objects.create(
-            wave=wave, value_stream=value_streams[0], side=side, submitted_on=_datetime.date.today()
-        )
+        unanswered_response(wave, value_streams[0], side, submitted_on=_datetime.date.today())
     return wave
 
 

@@ -447,20 +447,3 @@ class TestCronbachAlpha:
         result = stats.cronbach_alpha(matrix)
         assert result.n == n
         assert math.isnan(result.alpha) and all(math.isnan(v) for v in result.ci)
-
-
-class TestCorrectedItemTotal:
-    def test_against_pandas_correlation_on_complete_cases(self):
-        rng = np.random.default_rng(3)
-        items = np.round(3 + rng.normal(0, 1, (40, 4)) + rng.normal(0, 1, (40, 1)))
-        items[[2, 9, 30], [0, 3, 1]] = nan
-        complete = pd.DataFrame(items).dropna()
-        expected = [complete[i].corr(complete.drop(columns=i).sum(axis=1)) for i in range(4)]
-        assert stats.corrected_item_total(items) == pytest.approx(expected)
-
-    def test_constant_item_is_nan(self):
-        result = stats.corrected_item_total(np.array([[3, 1, 2], [3, 2, 3], [3, 4, 4]], dtype=float))
-        assert math.isnan(result[0]) and not np.isnan(result[1:]).any()
-
-    def test_too_few_cases(self):
-        assert same(stats.corrected_item_total(np.array([[1.0, 2.0, 3.0]])), [nan, nan, nan])

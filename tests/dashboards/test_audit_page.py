@@ -11,7 +11,7 @@ from accounts.models import Membership
 from dashboards.views.audit import ENTRIES_PER_PAGE
 from surveys import audit
 from surveys.models import AuditEntry, Organization
-from tests.conftest import make_wave
+from tests.conftest import make_wave, unanswered_response
 
 
 @pytest.fixture
@@ -107,17 +107,17 @@ def test_the_dashboard_links_each_organization_s_log(manager_client, organizatio
 
 def test_releases_are_logged_with_who_made_them_and_counts_of_the_whole_wave(manager_client, organization, wave):
     from surveys.closing import close_wave
-    from surveys.models import Response, Wave
+    from surveys.models import Wave
     from surveys.releases import release_interim
 
     Wave.objects.filter(pk=wave.pk).update(interim_results=True)
     wave.refresh_from_db()
     stream = wave.value_streams.first()
     for _ in range(6):
-        Response.objects.create(wave=wave, value_stream=stream, side="biz", submitted_on="2026-12-01")
+        unanswered_response(wave, stream, "biz", submitted_on="2026-12-01")
     manager = manager_client.get("/dashboard/").wsgi_request.user
     release_interim(wave, user=manager)
-    Response.objects.create(wave=wave, value_stream=stream, side="biz", submitted_on="2026-12-02")
+    unanswered_response(wave, stream, "biz", submitted_on="2026-12-02")
     close_wave(wave)  # as the set-up page or the daily job do
 
     html = manager_client.get(log_page(organization)).content.decode()

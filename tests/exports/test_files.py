@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pyreadstat
 import pytest
+from django.utils import translation
 
 from assessments.report import score_wave
 from exports.codebook import SAV_MISSING_CODE, build_codebook, codebook_markdown
@@ -100,19 +101,17 @@ def test_csv_round_trip_gives_the_wave_back(varied_wave):
     }
 
 
-@pytest.mark.parametrize("batch_size", [5, 2000])
-def test_answers_read_from_codes_and_from_answer_rows_make_the_same_file(varied_wave, batch_size):
-    """Responses stored without answer codes (by other means than ours) export the same."""
+@pytest.mark.parametrize(("fmt", "layout"), [("csv", "long"), ("json", "wide")])
+def test_the_file_does_not_depend_on_the_batch_size(varied_wave, fmt, layout):
+    """Read 5 responses at a time or all at once, the census and the rows come out the same."""
 
-    def export(seed):
-        plan = plan_export(varied_wave, batch_size=batch_size, rng=np.random.default_rng(seed))
-        return b"".join(export_chunks(plan, "csv", "long")).decode()
+    def export(batch_size):
+        plan = plan_export(varied_wave, batch_size=batch_size, rng=np.random.default_rng(1))
+        return b"".join(export_chunks(plan, fmt, layout)).decode(), plan.census
 
-    from_codes = export(1)
-    varied_wave.responses.filter(pk__in=list(varied_wave.responses.values_list("pk", flat=True)[::2])).update(
-        answer_codes=None
-    )
-    assert export(1) == from_codes
+    (small_batches, census), (one_batch, census_at_once) = export(5), export(2000)
+    assert small_batches == one_batch
+    np.testing.assert_array_equal(census.counted, census_at_once.counted)
 
 
 def test_json_round_trip_gives_the_wave_back_with_its_codebook(varied_wave):
@@ -219,6 +218,24 @@ def test_codebook_describes_every_variable_with_item_text_theme_and_scoring(vari
     markdown = codebook_markdown(codebook)
     assert "| `item_PCT3_scored` |" in markdown and "read backwards" in markdown
     assert "Records in the wave: 28; written: 28; suppressed: 0." in markdown
+
+
+def test_the_markdown_codebook_keeps_text_as_typed_and_every_table_row_whole(varied_wave):
+    """Markdown, not HTML: names are not entity-escaped; a pipe or line break typed into a name
+    cannot end a table cell or row early."""
+    codebook = build_codebook(plan_export(varied_wave))
+    codebook["wave"]["title"] = 'R&D <"Alpha"> wave'
+    codebook["instrument"]["themes"][0]["name"] = "Product | centric\nthinking"
+    codebook["layouts"]["wide"]["variables"][1]["categories"][0]["label"] = "Financing | Loans"
+    with translation.override("de"):  # the researcher's language does not change the file
+        markdown = codebook_markdown(codebook)
+
+    assert markdown.startswith("# Codebook: R&D <\"Alpha\"> wave\n")
+    assert "| PCT | Product \\| centric thinking | PCT1, PCT2, PCT3 |" in markdown
+    assert "Financing = Financing \\| Loans (.sav 1)" in markdown
+    table_rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert all(line.endswith("|") and line.count("|") - line.count("\\|") == 6 for line in table_rows)
+    assert markdown.endswith(" |\n") and not markdown.endswith("\n\n")
 
 
 def test_nothing_identifying_is_in_any_file(varied_wave):

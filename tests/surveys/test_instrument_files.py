@@ -9,7 +9,6 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from surveys.instrument_files import (
     BUILT_IN_INSTRUMENT,
@@ -21,8 +20,8 @@ from surveys.instrument_files import (
     load_instrument,
     read_instrument_file,
 )
-from surveys.models import Dimension, InstrumentVersion, Item, Response, Theme
-from tests.conftest import small_instrument_document
+from surveys.models import Dimension, InstrumentVersion, Item, Theme
+from tests.conftest import small_instrument_document, unanswered_response
 
 
 def row_counts():
@@ -129,7 +128,7 @@ def test_changed_structure_without_responses_updates_the_version(instrument):
 @pytest.fixture
 def answered(wave, value_streams):
     """The test instrument, with one response to a wave that uses it."""
-    Response.objects.create(wave=wave, value_stream=value_streams[0], side="biz", submitted_on=timezone.localdate())
+    unanswered_response(wave, value_streams[0], "biz")
     return wave.instrument
 
 

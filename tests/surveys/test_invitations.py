@@ -108,17 +108,21 @@ def test_invitations_are_for_a_value_stream_and_side_of_the_wave(invitation_wave
     assert not Invitation.objects.exists()
 
 
-def test_find_invitation_returns_only_usable_invitations(invitation_wave, value_streams):
+def test_a_token_finds_its_invitation_unused_or_revoked_and_a_used_one_like_an_unknown_one(
+    invitation_wave, value_streams
+):
+    """What the link's page starts from (the page itself, for each case, is tested below)."""
     usable, used, revoked = invite(invitation_wave, value_streams[0], count=3)
     submit_with(used)
     invitations.revoke(Invitation.objects.get(token_hash=hash_token(revoked)))
 
-    assert invitations.find_invitation(usable).token_hash == hash_token(usable)
-    assert invitations.find_invitation(used) is None
-    assert invitations.find_invitation(revoked) is None
-    assert invitations.find_invitation("no-such-token") is None
+    found = invitations.invitation_for_token(usable)
+    assert found.token_hash == hash_token(usable) and found.state == "unused"
+    assert invitations.invitation_for_token(revoked).state == "revoked"
+    assert invitations.invitation_for_token(used) is None  # deleted at submission
+    assert invitations.invitation_for_token("no-such-token") is None
     Wave.objects.filter(pk=invitation_wave.pk).update(status=Wave.Status.CLOSED)
-    assert invitations.find_invitation(usable) is None
+    assert invitations.invitation_for_token(usable).wave.availability() == "closed"
 
 
 # --- links for a mail merge --------------------------------------------------------------

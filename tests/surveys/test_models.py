@@ -16,14 +16,13 @@ from surveys.models import (
     InstrumentVersion,
     Item,
     Organization,
-    Response,
     TenureBand,
     Theme,
     ValueStream,
     Wave,
     pick_language,
 )
-from tests.conftest import make_wave, small_instrument_document
+from tests.conftest import make_wave, small_instrument_document, unanswered_response
 
 NOW = timezone.now()
 HOUR = datetime.timedelta(hours=1)
@@ -126,9 +125,7 @@ def test_wave_must_close_after_it_opens(organization, instrument, value_streams)
 
 @pytest.fixture
 def response(wave, value_streams):
-    return Response.objects.create(
-        wave=wave, value_stream=value_streams[0], side="biz", submitted_on=timezone.localdate()
-    )
+    return unanswered_response(wave, value_streams[0], "biz")
 
 
 def test_one_answer_per_item_and_response(response, instrument):
@@ -167,7 +164,7 @@ def test_answered_item_cannot_be_deleted(response, instrument):
 
 def test_has_responses_tells_whether_the_instrument_is_frozen(wave, instrument, value_streams):
     assert not instrument.has_responses()
-    Response.objects.create(wave=wave, value_stream=value_streams[0], side="it", submitted_on=timezone.localdate())
+    unanswered_response(wave, value_streams[0], "it")
     assert instrument.has_responses()
 
 

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.anonymity import SUPPRESSED
 from assessments.report import DIMENSION, THEME, wave_report
 from surveys.closing import close_if_due
 from surveys.models import Wave
@@ -19,7 +20,7 @@ def _p_value(value):
 
 
 def _side(cell, status, threshold):
-    if status == "suppressed":
+    if status == SUPPRESSED:
         return f"hidden (<{threshold})"
     if cell is None or cell.n == 0:
         return "n=0"
