@@ -4,7 +4,7 @@
 (`stats`), the anonymity rules (`anonymity`) and the statistics, in that order. Nothing that a
 rule suppresses ever enters the report, so no face of it can leak a suppressed number.
 
-Conventions (see README, "Statistics"):
+Conventions (see docs/researchers.md, "The statistics"):
 - answers are reverse-coded first (x' = min + max − x for reverse-worded items);
 - theme and dimension scores follow the half-rounded-up rule of `stats.theme_scores` and
   `stats.dimension_scores`; a cell's n counts the respondents with a score for the measure;
