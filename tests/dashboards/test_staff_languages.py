@@ -22,7 +22,7 @@ from surveys import audit, invitations
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
 from surveys.models import Wave
 from tests.conftest import wave_waiting_for_results
-from tests.surveys.test_languages import (  # noqa: F401 — compiled_catalogues is an autouse fixture there
+from tests.languages import (  # noqa: F401 — the two fixtures apply to every test here
     MESSAGE_BOUNDARY,
     compiled_catalogues,
     default_language_afterwards,

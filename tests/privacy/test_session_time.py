@@ -17,7 +17,7 @@ from django.utils import timezone
 from surveys import invitations
 from surveys.models import Response
 from tests.conftest import give_head_counts
-from tests.surveys.test_questionnaire import REVIEW, THANKS, answer_pages, start
+from tests.respondents import REVIEW, THANKS, answer_pages, start
 
 RESPONDENT_KEYS = {"survey_drafts", "survey_submitted", "survey_invitations"}
 

@@ -21,7 +21,7 @@ from accounts.secret_links import INVITATION_LOOKUPS, hash_token
 from surveys import invitations, questionnaire
 from surveys.models import Answer, Draft, Invitation, InvitedAddress, Response, ValueStream, Wave
 from tests.conftest import give_head_counts, make_wave
-from tests.surveys.test_questionnaire import (
+from tests.respondents import (
     ABOUT,
     ANSWERS,
     BASE,

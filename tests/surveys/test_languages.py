@@ -9,17 +9,22 @@ numbers, and the few words that are the same in every language.
 import datetime
 import html
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
-from django.utils import timezone, translation
+from django.test import Client
+from django.utils import timezone
 
-from alignsurvey.translations import compile_translations
 from surveys.instrument_files import BUILT_IN_INSTRUMENT, load_built_in_instrument, read_instrument_file
 from surveys.models import Response, Wave
 from tests.conftest import make_wave
+from tests.languages import (  # noqa: F401 — the two fixtures apply to every test here
+    MESSAGE_BOUNDARY,
+    compiled_catalogues,
+    default_language_afterwards,
+    page_language,
+    text_nodes,
+)
 
 SLUG = "spring-survey"
 BASE = f"/s/{SLUG}/"
@@ -36,22 +41,6 @@ OTHER_LANGUAGES = ["de", "fr"]
 NOW = timezone.now()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def compiled_catalogues():
-    """The suite may run without `make`: compile the catalogues, and have Django load them afresh
-    (changing LOCALE_PATHS, even to the same value, drops Django's cached catalogues)."""
-    compile_translations(settings.LOCALE_PATHS)
-    with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def default_language_afterwards():
-    """A request activates its language in this thread; leave English for the tests after this one."""
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture
 def built_in(db):
     return load_built_in_instrument().instrument
@@ -63,38 +52,6 @@ def wave(organization, built_in, value_streams):
 
 
 # --- reading pages as a respondent reads them -------------------------------------------
-
-
-class _TextNodes(HTMLParser):
-    """The visible text nodes of a page (not scripts, styles or attributes), whitespace collapsed."""
-
-    def __init__(self):
-        super().__init__()
-        self.nodes, self._hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in {"script", "style"}:
-            self._hidden += 1
-
-    def handle_endtag(self, tag):
-        if tag in {"script", "style"} and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data):
-        text = " ".join(data.split())
-        if text and not self._hidden:
-            self.nodes.append(text)
-
-
-def text_nodes(reply):
-    parser = _TextNodes()
-    parser.feed(reply.content.decode())
-    return parser.nodes
-
-
-# Where one text node holds several messages ("Step 2 of 8 · 3 of 24 questions answered", two
-# sentences from two templates tags): after a sentence, and around a middle dot or a dash.
-MESSAGE_BOUNDARY = re.compile(r"(?<=[.!?:;])\s+|\s+[·—–]\s+")
 
 
 def language_text(reply):
@@ -109,10 +66,6 @@ def language_text(reply):
             if re.search(r"[^\W\d_]", segment) and segment.strip(" .,:;!?") not in SAME_WORDS:
                 segments.add(segment)
     return segments
-
-
-def page_language(reply):
-    return re.search(r'<html lang="([^"]*)"', reply.content.decode()).group(1)
 
 
 def language_options(reply):

@@ -2,7 +2,6 @@
 
 import copy
 import datetime
-import html
 import re
 
 import pytest
@@ -14,45 +13,22 @@ from surveys import answer_codes, questionnaire
 from surveys.instrument_files import load_instrument
 from surveys.models import Answer, Draft, InstrumentVersion, Organization, Response, ValueStream, Wave
 from tests.conftest import small_instrument_document
+from tests.respondents import (
+    ABOUT,
+    ANSWERS,
+    BASE,
+    PAGES,
+    REVIEW,
+    THANKS,
+    answer_pages,
+    checked,
+    fields,
+    page_url,
+    start,
+    text,
+)
 
-BASE = "/s/test-wave/"
-ABOUT = BASE + "about-you/"
-REVIEW = BASE + "review/"
-THANKS = BASE + "thank-you/"
-PAGES = [["PCT1", "PCT2", "PCT3"], ["SPS1", "SPS2", "SPS3", "SPS4"], ["DH1", "DH2"]]
-# Raw answers as a respondent gives them: PCT3 is reverse-worded and must be stored as posted.
-ANSWERS = {
-    "PCT1": "1",
-    "PCT2": "2",
-    "PCT3": "5",
-    "SPS1": "3",
-    "SPS2": "4",
-    "SPS3": "NA",
-    "SPS4": "5",
-    "DH1": "2",
-    "DH2": "1",
-}
 FIELD_REQUIRED = "Please choose an answer, or “Not applicable” if it does not apply to you."
-
-
-def page_url(number):
-    return f"{BASE}questions/{number}/"
-
-
-def fields(codes, answers=ANSWERS):
-    return {f"item-{code}": answers[code] for code in codes}
-
-
-def start(client, value_stream, side="biz", **background):
-    """Intro → about you; returns the about-you response (a redirect to page 1)."""
-    client.post(BASE)
-    return client.post(ABOUT, {"value_stream": value_stream.pk, "side": side, **background})
-
-
-def answer_pages(client, answers=ANSWERS, pages=PAGES):
-    for number, codes in enumerate(pages, start=1):
-        reply = client.post(page_url(number), fields(codes, answers))
-        assert reply.status_code == 302, reply.content.decode()
 
 
 def complete(client, value_stream, side="biz", **background):
@@ -66,23 +42,9 @@ def draft_answers():
     return Draft.objects.get().data["answers"]
 
 
-def checked(page, code):
-    """The values of the radios of item `code` that the page renders checked."""
-    values = []
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        if f'name="item-{code}"' in tag and re.search(r"\schecked\b", tag):
-            values.append(re.search(r'value="([^"]*)"', tag).group(1))
-    return values
-
-
 def selected(page, name):
     select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
     return re.findall(r'<option value="([^"]*)" selected>', select)
-
-
-def text(reply):
-    """The page as a user reads it (entities such as &quot; resolved)."""
-    return html.unescape(reply.content.decode())
 
 
 # --- a complete submission -------------------------------------------------------------
