@@ -242,3 +242,22 @@ def connection_per_thread(transactional_db):
         finally:
             connections["default"].close()
             connections["default"] = memory
+
+
+class BrokenMailServer:
+    """A mail connection that accepts `accepted` messages and then fails, as a real server can."""
+
+    def __init__(self, accepted):
+        self.accepted, self.outbox = accepted, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_messages(self, messages):
+        if len(self.outbox) >= self.accepted:
+            raise ConnectionRefusedError("mail server gone")
+        self.outbox.extend(messages)
+        return len(messages)

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from accounts.secret_links import INVITATION_LOOKUPS, hash_token
 from surveys import invitations, questionnaire
 from surveys.models import Answer, Draft, Invitation, InvitedAddress, Response, ValueStream, Wave
-from tests.conftest import give_head_counts, make_wave
+from tests.conftest import BrokenMailServer, give_head_counts, make_wave
 from tests.respondents import (
     ABOUT,
     ANSWERS,
@@ -306,25 +306,6 @@ def test_a_list_with_an_invalid_address_sends_nothing(invitation_wave, value_str
         )
 
     assert not Invitation.objects.exists() and mail.outbox == []
-
-
-class BrokenMailServer:
-    """A mail connection that accepts `accepted` messages and then fails, as a real server can."""
-
-    def __init__(self, accepted):
-        self.accepted, self.outbox = accepted, []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_messages(self, messages):
-        if len(self.outbox) >= self.accepted:
-            raise ConnectionRefusedError("mail server gone")
-        self.outbox.extend(messages)
-        return len(messages)
 
 
 def test_links_the_mail_server_did_not_take_are_revoked(invitation_wave, value_streams):

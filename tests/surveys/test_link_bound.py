@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from surveys import invitations
 from surveys.models import HeadCount, Invitation, Wave
-from tests.conftest import make_wave
+from tests.conftest import BrokenMailServer, make_wave
 
 build_url = invitations.link_builder("https://survey.example.org")
 
@@ -29,25 +29,6 @@ def wave(organization, instrument, value_streams):
 
 def issued(wave, stream, side="biz"):
     return getattr(HeadCount.objects.get(wave=wave, value_stream=stream), f"{side}_links")
-
-
-class BrokenMailServer:
-    """Takes `accepted` messages, then fails."""
-
-    def __init__(self, accepted):
-        self.accepted, self.outbox = accepted, []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_messages(self, messages):
-        if len(self.outbox) >= self.accepted:
-            raise ConnectionRefusedError("mail server gone")
-        self.outbox.extend(messages)
-        return len(messages)
 
 
 @pytest.mark.parametrize(
