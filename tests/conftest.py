@@ -261,3 +261,15 @@ class BrokenMailServer:
             raise ConnectionRefusedError("mail server gone")
         self.outbox.extend(messages)
         return len(messages)
+
+
+def migrate_to(targets=None):
+    """Migrate the test database to `targets` (the newest state when None); return the historical
+    models there. For the tests of migrations, which must bring the database back afterwards."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps

@@ -3,23 +3,14 @@ the codes are required."""
 
 import numpy as np
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from assessments.gather import gather_wave
 from surveys.models import Answer, Release, Response, Side
-from tests.conftest import make_wave
+from tests.conftest import make_wave, migrate_to
 
 BEFORE = [("surveys", "0008_audit_and_link_counts")]
 AFTER = [("surveys", "0009_answer_codes_required")]
-
-
-def migrate(targets):
-    """Migrate the test database to `targets`; the historical models there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
@@ -42,12 +33,12 @@ def answered_wave(transactional_db, organization, instrument, value_streams):
     Response.objects.update(released_in=1)
     Release.objects.create(wave=wave, number=1, kind=Release.Kind.FINAL, responses=3)
     yield wave
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to()
 
 
 def old_database_without_codes():
     """The database before codes were required, the codes of every response lost."""
-    apps = migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     apps.get_model("surveys", "Response").objects.update(answer_codes=None)
     return apps
 
@@ -61,7 +52,7 @@ def rows_of(wave):
 def test_responses_without_codes_get_them_from_their_answer_rows(answered_wave):
     old_database_without_codes()
 
-    migrate(AFTER)
+    migrate_to(AFTER)
 
     data = gather_wave(answered_wave, answered_wave.releases.get())
     partly, full, empty = rows_of(answered_wave)
@@ -80,7 +71,7 @@ def test_an_answer_outside_the_scale_that_a_code_can_carry_is_read_as_stored(ans
     old_database_without_codes()
     Answer.objects.filter(response=answered_wave.responses_in_order[1], item__code="PCT1").update(value=7)
 
-    migrate(AFTER)
+    migrate_to(AFTER)
 
     data = gather_wave(answered_wave, answered_wave.releases.get())
     assert data.answers[rows_of(answered_wave)[1], 0] == 7
@@ -92,13 +83,13 @@ def test_an_answer_no_code_can_carry_stops_the_migration_and_changes_nothing(ans
     wrong.update(value=-100)
 
     with pytest.raises(Exception, match="answers item 'PCT2' with -100") as stopped:
-        migrate(AFTER)
+        migrate_to(AFTER)
 
     assert "Correct or delete that answer, then migrate again" in str(stopped.value)
-    apps = migrate(BEFORE)  # still there: the migration was not applied
+    apps = migrate_to(BEFORE)  # still there: the migration was not applied
     assert not apps.get_model("surveys", "Response").objects.filter(answer_codes__isnull=False).exists()
     # As the message says: corrected, the migration goes through.
     wrong.update(value=2)
-    migrate(AFTER)
+    migrate_to(AFTER)
     data = gather_wave(answered_wave, answered_wave.releases.get())
     assert data.answers[rows_of(answered_wave)[1], 1] == 2

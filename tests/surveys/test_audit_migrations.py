@@ -4,28 +4,20 @@ the invitations that remain."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.conftest import migrate_to
 
 BEFORE = [("surveys", "0006_invited_address"), ("exports", "0001_initial")]
 AFTER = [("surveys", "0008_audit_and_link_counts"), ("exports", "0003_delete_exportlog")]
 
 
-def migrate(targets):
-    """Migrate the test database to `targets`; the historical models there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_database(transactional_db):
     """The database as it was before the audit log; brought up to date again afterwards."""
-    apps = migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to()
 
 
 def old_wave(apps, slug, head_count=None):
@@ -58,7 +50,7 @@ def test_export_logs_become_audit_entries_and_the_export_log_goes(old_database):
     when = timezone.now() - datetime.timedelta(days=30)
     ExportLog.objects.update(created_at=when)
 
-    apps = migrate(AFTER)
+    apps = migrate_to(AFTER)
 
     entries = list(apps.get_model("surveys", "AuditEntry").objects.order_by("wave_slug"))
     assert [(entry.action, entry.wave_slug, entry.actor) for entry in entries] == [
@@ -87,7 +79,7 @@ def test_link_counts_start_from_the_invitations_that_remain(old_database):
         )
     Invitation.objects.create(wave=wave, value_stream=stream, side="it", token_hash="f" * 64)
 
-    apps = migrate(AFTER)
+    apps = migrate_to(AFTER)
 
     head_count = apps.get_model("surveys", "HeadCount").objects.get(wave_id=wave.pk)
     assert (head_count.biz_links, head_count.it_links) == (3, 0)  # within the head count; no IT head count

@@ -6,8 +6,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +14,7 @@ from surveys.closing import close_due_waves, close_wave
 from surveys.models import Release, Response, Wave
 from surveys.releases import groups_to_release, newest_release, release_final, release_interim
 from surveys.response_import import ImportRefused, import_responses
-from tests.conftest import make_wave
+from tests.conftest import make_wave, migrate_to
 
 pytestmark = pytest.mark.django_db
 
@@ -228,9 +226,7 @@ def test_the_demo_shows_interim_results_of_its_open_wave():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_responses_random_ids_and_closed_waves_their_final_release():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("surveys", "0006_invited_address")])
-    old = executor.loader.project_state([("surveys", "0006_invited_address")]).apps
+    old = migrate_to([("surveys", "0006_invited_address")])
     organization = old.get_model("surveys", "Organization").objects.create(name="Old Bank")
     instrument = old.get_model("surveys", "InstrumentVersion").objects.create(code="old", version="1")
     stream = old.get_model("surveys", "ValueStream").objects.create(organization=organization, name="S")
@@ -251,9 +247,7 @@ def test_the_migration_gives_responses_random_ids_and_closed_waves_their_final_r
             Answer.objects.create(response=response, item=item, value=value)
     old_ids = sorted(Response.objects.values_list("pk", flat=True))
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to()
 
     from surveys.models import Answer as NewAnswer
     from surveys.models import Response as NewResponse
