@@ -198,6 +198,9 @@ class Theme(models.Model):
     code = models.CharField(max_length=30)
     name = models.JSONField(default=dict)
     description = models.JSONField(default=dict, blank=True)
+    # Practices that strengthen the theme, suggested as actions when a change manager makes it a
+    # focus theme: a list, each a text or a mapping of language code to text (the instrument file's).
+    practices = models.JSONField(default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
