@@ -706,6 +706,8 @@ class AuditEntry(models.Model):
         INVITATIONS_REVOKED = "invitations_revoked", _("Links revoked")
         RELEASE = "release", _("Figures released")
         EXPORT = "export", _("Export")
+        FOCUS_THEMES = "focus_themes", _("Focus themes changed")
+        ACTIONS = "actions", _("Action plan changed")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     organization = models.ForeignKey(
