@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="The CSV file to write the links to (must not exist yet).")
         parser.add_argument(
             "--base-url",
-            help="Where the survey is served, e.g. https://survey.example.org (development: where `make run` serves, HOST_PORT).",
+            help="Where the survey is served, e.g. https://survey.example.org (development: HOST_PORT, as make run).",
         )
 
     def handle(self, slug, value_stream, side, count, emails, remind, output, base_url, **options):
