@@ -136,7 +136,10 @@ def gap_heatmap(report, filename):
             label_row.append(heatmap_label(row))
         z.append(z_row)
         cell_labels.append(label_row)
-    largest = max((abs(gap) for z_row in z for gap in z_row if gap is not None), default=1.0) or 1.0
+    shown = [abs(gap) for z_row in z for gap in z_row if gap is not None]
+    if not shown:  # no value stream has a gap to show: nothing to draw (the page says so), not empty axes
+        return figure([], {}, filename)
+    largest = max(shown) or 1.0
     trace = {
         "type": "heatmap",
         "z": z,
