@@ -116,3 +116,20 @@ def test_the_reminders_of_this_wave_count_not_another_s(manager_client, wave, or
 
     day = timezone.localtime(long_ago).date()
     assert f"Reminders were last sent on {date_format(day)}." in text(manager_client.get(page(wave)))
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "button"),
+    [
+        ("de", "Alle 2 unbenutzten Links von Financing applications, IT widerrufen?", "Ja, widerrufen"),
+        # French: a no-break space before "?", which the page's text reads as a space.
+        ("fr", "Révoquer les 2 liens inutilisés de Financing applications, IT ?", "Oui, les révoquer"),
+    ],
+)
+def test_the_question_is_asked_in_the_page_s_language(manager_client, wave, value_streams, language, question, button):
+    send(manager_client, wave, value_streams[0], "it", ["a@example.org", "b@example.org"])
+    revoke = {"action": "revoke", "revoke-value_stream": value_streams[0].pk, "revoke-side": "it"}
+
+    asked = manager_client.post(page(wave), revoke, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert question in text(asked) and button in text(asked)
