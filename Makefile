@@ -30,7 +30,7 @@ run: export DJANGO_DEBUG ?= 1
 run: install translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_instrument
-	$(BIN)/python manage.py seed_demo --once
+	HOST_PORT=$(HOST_PORT) $(BIN)/python manage.py seed_demo --once
 	$(BIN)/python manage.py runserver $(HOST_PORT)
 
 # A production-like server on this machine: gunicorn, DEBUG off, static files collected and

@@ -42,6 +42,7 @@ ENVIRONMENT = {
     "EMAIL_HOST_PASSWORD": "the SMTP password",
     "EMAIL_USE_TLS": "SMTP with STARTTLS",
     "DEFAULT_FROM_EMAIL": "the sender of invitations and reminders",
+    "HOST_PORT": "where `make run` serves (host:port); in development the demo's printed links and `invite` use it",
 }
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
@@ -328,6 +329,25 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AlignSurvey <survey@localhost>")
+
+
+def development_base_url(host_port):
+    """The address of `manage.py runserver HOST_PORT` in a link: "8080", "127.0.0.1:8080",
+    "0.0.0.0:8080" or "[::]:8080". A server listening on every address is reached at 127.0.0.1."""
+    host, _, port = host_port.strip().rpartition(":")
+    host = host.strip("[]")
+    if not (port.isascii() and port.isdigit()):
+        raise ImproperlyConfigured(f"HOST_PORT={host_port!r} does not end in a port, e.g. 127.0.0.1:8000.")
+    if host in ("", "0", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+# Where development links point when no --base-url is given: `make run HOST_PORT=...` passes its
+# address on, so the demo's printed links and `invite` point at the server that was started.
+DEVELOPMENT_BASE_URL = development_base_url(env("HOST_PORT", "127.0.0.1:8000"))
 
 # Sessions live in the database so that any app server can continue a respondent's draft; the
 # store keeps the day, not the second, each session was saved (the save at a submission would date it).

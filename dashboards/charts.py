@@ -13,6 +13,7 @@ request, from the cached report, so that is the request's language. Every text i
 """
 
 import html
+import math
 
 from django.utils.formats import get_format
 from django.utils.translation import gettext, pgettext
@@ -78,12 +79,14 @@ def wrap(label, width=14):
     return "<br>".join(half if len(half) <= width + 4 else wrap(half, width) for half in halves)
 
 
-def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_size=12):
+def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_size=12, label_width=14):
     """Biz and IT means of one value stream's comparison rows as two closed polygons.
 
     A side with no shown mean on any axis gets no trace at all; a single hidden axis leaves a gap.
+    Axis labels are wrapped at about `label_width` characters (narrower for a small chart), and the
+    margins are made wide enough for them (`radar_margins`), so no label is cut off.
     """
-    axes = [wrap(text(row.name)) for row in rows]
+    axes = [wrap(text(row.name), label_width) for row in rows]
     traces = []
     for side in SIDES:
         means = [_mean(getattr(row, side)) for row in rows]
@@ -109,13 +112,49 @@ def radar(rows, scale_min, scale_max, filename, height=420, legend=True, font_si
             "angularaxis": {"direction": "clockwise"},
         },
         "showlegend": legend,
-        "legend": {"orientation": "h", "y": -0.08},
-        # Room for axis labels of two lines (see wrap) at the chosen font size.
-        "margin": {"l": max(80, 6 * font_size), "r": max(80, 6 * font_size), "t": 4 * font_size, "b": 4 * font_size},
+        # At the foot of the figure, under the bottom margin: never over the label of the lowest axis.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0.5, "xanchor": "center"},
+        "margin": radar_margins(axes, font_size, legend),
         "height": height,
         "font": {**FONT, "size": font_size},
     }
     return figure(traces, layout, filename)
+
+
+# A character's width and a line's height in the chart's font, as shares of the font size: generous
+# averages for the system sans-serif fonts (measured in chromium, tests/browser/test_chart_labels.py).
+CHARACTER_WIDTH = 0.62
+LINE_HEIGHT = 1.3
+LABEL_GAP = 8  # px between a label and the edge of the chart
+
+
+def radar_margins(axes, font_size, legend=False):
+    """Margins in px that hold the radar's axis labels, wherever each one sits.
+
+    plotly puts the first axis at the top and goes clockwise; a label beside the circle runs
+    outwards from it (its whole width in the left or right margin), one above or below it is
+    centred (its lines in the top or bottom margin, half its width to either side).
+    """
+    margin = {"l": LABEL_GAP, "r": LABEL_GAP, "t": LABEL_GAP, "b": LABEL_GAP}
+    count = len(axes)
+    for index, label in enumerate(axes):
+        lines = html.unescape(label).split("<br>")
+        width = CHARACTER_WIDTH * font_size * max(len(line) for line in lines)
+        height = LINE_HEIGHT * font_size * len(lines)
+        angle = math.radians(90 - 360 * index / count)
+        across, up = math.cos(angle), math.sin(angle)
+        if abs(across) >= 0.3:  # beside the circle
+            side = "r" if across > 0 else "l"
+            margin[side] = max(margin[side], width + LABEL_GAP)
+        else:  # above or below it
+            margin["l"] = max(margin["l"], width / 2 + LABEL_GAP)
+            margin["r"] = max(margin["r"], width / 2 + LABEL_GAP)
+        if abs(up) >= 0.7:
+            side = "t" if up > 0 else "b"
+            margin[side] = max(margin[side], height + LABEL_GAP)
+    if legend:  # one line of legend under everything
+        margin["b"] += LINE_HEIGHT * font_size + 2 * LABEL_GAP
+    return {side: math.ceil(value) for side, value in margin.items()}
 
 
 def _mean(cell):
@@ -136,7 +175,10 @@ def gap_heatmap(report, filename):
             label_row.append(heatmap_label(row))
         z.append(z_row)
         cell_labels.append(label_row)
-    largest = max((abs(gap) for z_row in z for gap in z_row if gap is not None), default=1.0) or 1.0
+    shown = [abs(gap) for z_row in z for gap in z_row if gap is not None]
+    if not shown:  # no value stream has a gap to show: nothing to draw (the page says so), not empty axes
+        return figure([], {}, filename)
+    largest = max(shown) or 1.0
     trace = {
         "type": "heatmap",
         "z": z,

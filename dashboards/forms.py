@@ -94,6 +94,19 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
+def obvious_instrument(organization):
+    """The instrument version a new wave most likely asks: the newest version of the one instrument
+    the organization's waves have used (of the one instrument there is, before its first wave), or
+    None when there are several to choose from. Newest as `load_instrument` made it."""
+    codes = set(Wave.objects.filter(organization=organization).values_list("instrument__code", flat=True))
+    if not codes:
+        codes = set(InstrumentVersion.objects.values_list("code", flat=True))
+    if len(codes) != 1:
+        return None
+    newest = InstrumentVersion.objects.filter(code=codes.pop()).order_by("-created_at", "-pk").first()
+    return newest.pk if newest else None
+
+
 class WaveForm(forms.ModelForm):
     """A wave's set-up: what it asks, of whom, when, and under which threshold. Validates the rules
     of `wave_setup` (its module docstring); `wave_setup.save_wave` saves it."""
@@ -173,6 +186,8 @@ class WaveForm(forms.ModelForm):
         self.fields["value_streams"].queryset = ValueStream.objects.filter(organization=organization).order_by("name")
         self.fields["value_streams"].required = False
         self.fields["instrument"].queryset = InstrumentVersion.objects.order_by("code", "version")
+        if not self.instance.pk and "instrument" not in self.initial:
+            self.initial["instrument"] = obvious_instrument(organization)
         self.fields["anonymity_threshold"].min_value = MIN_ANONYMITY_THRESHOLD
         self.fields["anonymity_threshold"].widget.attrs["min"] = MIN_ANONYMITY_THRESHOLD
         # Help texts with a number in them: put together here, in the language of the request.

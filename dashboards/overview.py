@@ -59,6 +59,23 @@ class ResponseTable:
     def total(self):
         return self.biz + self.it
 
+    @property
+    def people(self):
+        """The head counts set, added up; None when no value stream has one."""
+        counted = [row.people for row in self.rows if row.people is not None]
+        return sum(counted) if counted else None
+
+    @property
+    def counted(self):
+        """The responses of the value streams with a head count: the rate's numerator."""
+        return sum(row.total for row in self.rows if row.people is not None)
+
+    @property
+    def rate(self):
+        """The overall response rate over the value streams with a head count, or None. Made of the
+        rows' own counts and head counts, which the table shows: it tells nothing they do not."""
+        return _percent(self.counted, self.people)
+
 
 def group_counts(wave):
     """Responses per (value stream id, side), and of them how many are released: one query for

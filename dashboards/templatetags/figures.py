@@ -50,10 +50,11 @@ def interval(bounds):
         return DASH
     # Translators: a confidence interval. With a decimal comma the bounds need another separator,
     # e.g. "[%(low)s; %(high)s]".
-    return pgettext("confidence interval", "[%(low)s, %(high)s]") % {
+    text = pgettext("confidence interval", "[%(low)s, %(high)s]") % {
         "low": localized(bounds[0], 2),
         "high": localized(bounds[1], 2),
     }
+    return text.replace(" ", "\u00a0")  # one figure: a narrow cell must not break it after the separator
 
 
 @register.filter

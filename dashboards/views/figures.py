@@ -45,7 +45,13 @@ def organization_view(request, page):
     for vs in page.report_streams():
         rows = report.rows(THEME, vs.name)
         figure = charts.radar(
-            rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-radar", 300, legend=False
+            rows,
+            report.scale_min,
+            report.scale_max,
+            f"{page.wave.slug}-{slugify(vs.name)}-radar",
+            300,
+            legend=False,
+            label_width=10,
         )
         multiples.append({"stream": vs, "rows": rows, "figure": figure, "id": f"radar-{vs.pk}"})
     context = page.context(

@@ -84,7 +84,7 @@ def _figures(wave, vs):
         "rows": rows,
         "k": wave.anonymity_threshold,
         "release": page.release,
-        "radar": charts.radar(rows, report.scale_min, report.scale_max, "radiator", 640, font_size=18),
+        "radar": charts.radar(rows, report.scale_min, report.scale_max, "radiator", 640, font_size=18, label_width=10),
         # per side: "hidden", or the respondents as the report shows them
         "side_n": {
             side: "hidden"

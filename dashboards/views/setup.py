@@ -10,7 +10,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.access import managed_organizations, managed_waves
 from accounts.secret_links import shown_once
 from surveys import invitations
-from surveys.models import HeadCount, Invitation
+from surveys.models import AuditEntry, HeadCount, Invitation
 
 from ..csv_files import csv_response
 from ..forms import EmailForm, LinksForm, TargetForm, WaveForm
@@ -72,11 +72,77 @@ def invitations_view(request, slug):
         "email": EmailForm(request.POST if action == "email" else None, wave=wave, prefix="email"),
         "revoke": TargetForm(request.POST if action == "revoke" else None, wave=wave, prefix="revoke"),
     }
+    if action in QUESTIONS and request.POST.get("confirmed") != "yes":
+        question = QUESTIONS[action](wave, forms)
+        if question is not None:  # asked first; without a question the action refuses by itself
+            context = {"wave": wave, "action": action, "form": forms.get(action), **question}
+            return render(request, "dashboards/invitations_confirm.html", context)
     outcome = ACTIONS[action](request, wave, forms) if action in ACTIONS else None
     if isinstance(outcome, HttpResponse):  # the CSV of new links
         return outcome
-    context = {"wave": wave, "forms": forms, "summary": _invitation_summary(wave), "notice": outcome}
+    context = {
+        "wave": wave,
+        "forms": forms,
+        "summary": _invitation_summary(wave),
+        "notice": outcome,
+        "last_reminders": _last_reminders(wave),
+    }
     return render(request, "dashboards/invitations.html", context)
+
+
+def _last_reminders(wave):
+    """When reminders last went out for the wave, from the audit log (the page shows the day only)."""
+    entry = AuditEntry.objects.filter(wave=wave, action=AuditEntry.Action.REMINDERS_SENT).order_by("-created_at")
+    return entry.values_list("created_at", flat=True).first()
+
+
+# What revoking and reminding ask before they act (a page of its own, so it works without
+# JavaScript): None when there is nothing to ask — an invalid form or a closed wave, which the
+# action itself then refuses, or nothing it would touch.
+
+
+def _ask_revoke(wave, forms):
+    form = forms["revoke"]
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    count = Invitation.objects.unused().filter(wave=wave, value_stream=data["value_stream"], side=data["side"]).count()
+    if not count:
+        return None
+    names = {"count": count, "value_stream": data["value_stream"].name, "side": invitations.SIDE_NAMES[data["side"]]}
+    question = ngettext(
+        "Revoke the %(count)s unused link of %(value_stream)s, %(side)s?",
+        "Revoke all %(count)s unused links of %(value_stream)s, %(side)s?",
+        count,
+    )
+    return {
+        "question": question % names,
+        "consequence": gettext(
+            "They stop working at once, and this cannot be undone: their places under the head count are not "
+            "given back, and their addresses stay “already invited” until the wave closes."
+        ),
+        "confirm_label": gettext("Yes, revoke them"),
+    }
+
+
+def _ask_remind(wave, forms):
+    if wave.availability() != "open":
+        return None
+    count = Invitation.objects.unused().filter(wave=wave).exclude(email="").count()
+    if not count:
+        return None
+    question = ngettext(
+        "Send a reminder to the %(count)s unused invitation sent by e-mail?",
+        "Send a reminder to each of the %(count)s unused invitations sent by e-mail?",
+        count,
+    )
+    return {
+        "question": question % {"count": count},
+        "consequence": gettext(
+            "Each reminder carries a new link, and the link sent before stops working. Answers already given stay."
+        ),
+        "confirm_label": gettext("Yes, send the reminders"),
+    }
 
 
 def _url_builder(request):
@@ -166,6 +232,7 @@ def _revoke(request, wave, forms):
 
 
 ACTIONS = {"links": _make_links, "email": _send, "remind": _remind, "revoke": _revoke}
+QUESTIONS = {"remind": _ask_remind, "revoke": _ask_revoke}
 
 
 def _link_limit(error):

@@ -1,7 +1,11 @@
 // Draws every chart on the page: <div data-figure="ID"> takes its figure from the JSON script #ID
 // (written by Django's json_script, so no figure data is ever inlined into JavaScript).
+// plotly.js (megabytes) is fetched only by a page that has a chart: its address is this script
+// tag's data-plotly, so pages without charts load nothing but this file.
 (function () {
   "use strict";
+  var plotlyUrl = document.currentScript && document.currentScript.dataset.plotly;
+
   function draw() {
     document.querySelectorAll("[data-figure]").forEach(function (element) {
       var source = document.getElementById(element.dataset.figure);
@@ -18,9 +22,19 @@
       });
     });
   }
+
+  function start() {
+    if (!document.querySelector("[data-figure]")) { return; }
+    if (window.Plotly || !plotlyUrl) { draw(); return; }
+    var script = document.createElement("script");
+    script.src = plotlyUrl;
+    script.addEventListener("load", draw);
+    document.head.appendChild(script);
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    draw();
+    start();
   }
 })();

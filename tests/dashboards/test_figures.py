@@ -107,7 +107,7 @@ def test_p_values_read_the_apa_way(value, text):
 
 def test_gaps_and_intervals_read_with_sign_and_brackets():
     assert signed(0.456) == "+0.46" and signed(-0.4) == "-0.40" and signed(None) == "—"
-    assert interval([3.1, 3.559]) == "[3.10, 3.56]" and interval([None, None]) == "—"
+    assert interval([3.1, 3.559]) == "[3.10,\u00a03.56]" and interval([None, None]) == "—"
 
 
 def test_figures_are_json_ready_numbers_only(instrument):

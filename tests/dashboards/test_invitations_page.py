@@ -52,7 +52,7 @@ def test_invitations_by_e_mail_and_reminders(manager_client, wave, value_streams
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.org", "b@example.org"]
     assert "/i/" in mail.outbox[0].body
 
-    html = manager_client.post(page(wave), {"action": "remind"}).content.decode()
+    html = manager_client.post(page(wave), {"action": "remind", "confirmed": "yes"}).content.decode()
     assert "Sent 2 reminders with new links." in html
     assert len(mail.outbox) == 4
 
@@ -75,7 +75,8 @@ def test_revoking_a_batch_ends_those_links_only(manager_client, wave, value_stre
             page(wave), {"action": "links", "links-value_stream": stream.pk, "links-side": side, "links-count": 2}
         )
     html = manager_client.post(
-        page(wave), {"action": "revoke", "revoke-value_stream": value_streams[0].pk, "revoke-side": "it"}
+        page(wave),
+        {"action": "revoke", "revoke-value_stream": value_streams[0].pk, "revoke-side": "it", "confirmed": "yes"},
     ).content.decode()
     assert "Revoked 2 unused links" in html
     assert Invitation.objects.unused().filter(side="biz").count() == 2

@@ -142,6 +142,7 @@ def data_names(wave):
     names += list(Wave.objects.filter(organization=wave.organization).values_list("slug", flat=True))
     names += [DEMO_USERNAME, audit.operating_system_account(), str(wave.instrument)]
     names += ["python manage.py export_responses <wave> --format csv|json|sav [--layout wide|long]"]  # a command
+    names += ["http://testserver"]  # the questionnaire link on the overview: an address, not words
     return sorted(names, key=len, reverse=True)
 
 

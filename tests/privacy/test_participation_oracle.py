@@ -65,8 +65,10 @@ def what_the_change_manager_sees(wave, stream, answerer):
     [message] = [message for message in mail.outbox if message.to == [answerer]]
     answer_with_link(link_in(message), wave)
     step("one has answered")
-    step("reminded", manager.post(invitations_page, {"action": "remind"}))
-    step("revoked", manager.post(invitations_page, revoke))
+    seen["asked to remind"] = {"question": page_text(manager.post(invitations_page, {"action": "remind"}))}
+    step("reminded", manager.post(invitations_page, {"action": "remind", "confirmed": "yes"}))
+    seen["asked to revoke"] = {"question": page_text(manager.post(invitations_page, revoke))}
+    step("revoked", manager.post(invitations_page, {**revoke, "confirmed": "yes"}))
     step("sent again", manager.post(invitations_page, send))
     return seen
 

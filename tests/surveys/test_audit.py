@@ -146,8 +146,8 @@ def test_e_mailed_invitations_reminders_and_revocations_are_logged_in_counts(wav
     addresses = "ana@example.org\nben@example.org"
     manager.post(page, {"action": "email", "email-addresses": addresses, **{f"email-{k}": v for k, v in group.items()}})
     manager.post(page, {"action": "email", "email-addresses": addresses, **{f"email-{k}": v for k, v in group.items()}})
-    manager.post(page, {"action": "remind"})
-    manager.post(page, {"action": "revoke", **{f"revoke-{k}": v for k, v in group.items()}})
+    manager.post(page, {"action": "remind", "confirmed": "yes"})
+    manager.post(page, {"action": "revoke", "confirmed": "yes", **{f"revoke-{k}": v for k, v in group.items()}})
 
     stream = {"value_stream": "Financing applications", "side": "biz"}
     assert [(entry.action, entry.details) for entry in entries()] == [

@@ -8,8 +8,6 @@ from django.db import transaction
 from surveys import invitations
 from surveys.models import Side, Wave
 
-DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
-
 
 class Command(BaseCommand):
     help = (
@@ -29,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="The CSV file to write the links to (must not exist yet).")
         parser.add_argument(
             "--base-url",
-            help=f"Where the survey is served, e.g. https://survey.example.org (development: {DEVELOPMENT_BASE_URL}).",
+            help="Where the survey is served, e.g. https://survey.example.org (development: HOST_PORT, as make run).",
         )
 
     def handle(self, slug, value_stream, side, count, emails, remind, output, base_url, **options):
@@ -39,7 +37,7 @@ class Command(BaseCommand):
         if not base_url:
             if not settings.DEBUG:
                 raise CommandError("Give --base-url: the address respondents open the links at.")
-            base_url = DEVELOPMENT_BASE_URL
+            base_url = settings.DEVELOPMENT_BASE_URL
         build_url = invitations.link_builder(base_url)
         if output and count is None:
             raise CommandError("--output goes with --count; e-mailed links are written nowhere.")

@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 from tqdm import tqdm
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Added {result.created_responses} synthetic responses to the demo wave.")
         else:
             self.stdout.write("The demo wave already has responses; left as it is.")
-        base = "http://127.0.0.1:8000"
+        base = settings.DEVELOPMENT_BASE_URL  # where `make run` serves (HOST_PORT)
         self.stdout.write(
             "\n"
             f"  Questionnaire (open link): {base}{reverse('surveys:intro', args=[wave.slug])}\n"
