@@ -135,3 +135,30 @@ def trends_rows(trends):
     for series in trends.series:
         for theme, gaps in series.by_theme:
             yield [series.value_stream or POOLED, theme, *gaps]
+
+
+CHANGES_HEADER = [
+    "value_stream", "kind", "code", "name", "status", "previous_wave", "previous_release",
+    "previous", "current", "difference", "t", "df", "p", "p_holm", "hedges_g", "magnitude",
+]  # fmt: skip
+
+
+def change_rows(changes):
+    """The change since the previous wave (dashboards/changes.WaveChanges), a row per value stream, kind and theme.
+
+    A row that is not shown is its reason ("hidden_previous", "hidden_current", "hidden_both",
+    "empty") and empty cells, as on the page.
+    """
+    before = [changes.previous_wave.slug, changes.previous_release.number]
+    for row in changes.rows:
+        figures = [row.previous, row.current, row.difference, row.t, row.df, row.p, row.p_holm, row.hedges_g]
+        yield [
+            row.value_stream or POOLED,
+            row.kind,
+            row.code,
+            row.name,
+            SHOWN if row.shown else row.reason,
+            *before,
+            *figures,
+            row.magnitude,
+        ]
