@@ -202,13 +202,15 @@ def trends_view(request, pk):
             "name": series.value_stream or POOLED,
             "id": f"trend-{index}",
             "figure": charts.gap_trend(
-                trends.wave_labels,
+                series.wave_labels,
                 series.by_theme,
                 f"{slugify(organization.name)}-{slugify(series.value_stream or POOLED)}-trend",
+                series.changes,
             ),
             "series": series,
         }
         for index, series in enumerate(trends.series)
+        if series.waves
     ]
     context = {"organization": organization, "trends": trends, "charts": charts_by_stream, "page": "trends"}
     return render(request, "dashboards/trends.html", context)
