@@ -13,6 +13,7 @@ request, from the cached report, so that is the request's language. Every text i
 """
 
 import html
+import textwrap
 
 from django.utils.formats import get_format
 from django.utils.translation import gettext, pgettext
@@ -282,7 +283,7 @@ def _hidden_text(group):
 # How the trend marks a gap that changed significantly since the previous wave, and how it wraps
 # wave labels so that they fit under the axis however many waves there are.
 SIGNIFICANT_CHANGE_SYMBOL = "diamond"
-TREND_LABEL_WIDTH = 16
+TREND_LABEL_WIDTH = 20
 
 
 def gap_trend(wave_labels, series, filename, changes=None):
@@ -295,7 +296,10 @@ def gap_trend(wave_labels, series, filename, changes=None):
     The wave labels are wrapped and the axis makes room for them (automargin), so no label is
     ever cut off; the legend sits above the chart, out of their way.
     """
-    axis_labels = [wrap(text(label), TREND_LABEL_WIDTH) for label in wave_labels]
+    axis_labels = [
+        "<br>".join(textwrap.wrap(text(label), TREND_LABEL_WIDTH, break_long_words=False, break_on_hyphens=False))
+        for label in wave_labels
+    ]
     change_rows = dict(changes or [])
     traces = []
     for name, gaps in series:
@@ -320,7 +324,12 @@ def gap_trend(wave_labels, series, filename, changes=None):
             }
         )
     layout = {
-        "yaxis": {"title": gettext("Gap (Biz − IT)"), "zeroline": True, "zerolinewidth": 2, "automargin": True},
+        "yaxis": {
+            "title": {"text": gettext("Gap (Biz − IT)")},
+            "zeroline": True,
+            "zerolinewidth": 2,
+            "automargin": True,
+        },
         "xaxis": {"type": "category", "automargin": True},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "margin": {"t": 10, "l": 60, "r": 10, "b": 10},

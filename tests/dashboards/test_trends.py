@@ -64,9 +64,10 @@ def test_wave_labels_wrap_and_the_axes_make_room_for_them():
     axis_labels = figure["data"][0]["x"]
     for label in axis_labels[:2]:
         lines = label.split("<br>")
-        assert len(lines) > 2 and all(len(line) <= charts.TREND_LABEL_WIDTH + 4 for line in lines)
+        assert len(lines) > 2 and all(len(line) <= charts.TREND_LABEL_WIDTH for line in lines)
         assert " ".join(lines) == labels[axis_labels.index(label)]  # nothing lost but the spaces broken
     assert axis_labels[2] == "Q1 (2027-01-04)"
+    assert layout["yaxis"]["title"] == {"text": "Gap (Biz − IT)"}
     # The legend is above the plot, out of the way of the labels below it.
     assert layout["legend"]["yanchor"] == "bottom" and layout["legend"]["y"] > 1
 
