@@ -249,6 +249,34 @@ def test_every_group_a_shown_row_uses_is_shown_in_its_own_release_with_at_least_
     assert row_of(rows, "S2", "biz", "A").reason == EMPTY  # nobody of S2 Biz answered before
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_over_random_group_sizes_around_k_a_row_is_shown_exactly_when_both_reports_show_its_groups(seed):
+    rng = np.random.default_rng(seed)
+    waves = []
+    for offset in (0, 1):
+        k = int(rng.integers(3, 6))
+        choices = [0, 1, 2, k - 1, k, k + 2, 12]
+        group_sizes = {
+            (stream, side): int(rng.choice(choices)) for stream in ("S0", "S1", "S2") for side in ("biz", "it")
+        }
+        group_sizes[("S2", "biz")] = group_sizes[("S2", "it")] = 14  # the pooled cells have people
+        waves.append(wave(100 + 2 * seed + offset, group_sizes, threshold=k))
+    previous, current = waves
+    rows = compare_waves(previous, current)
+    reports = (build_report(previous), build_report(current))
+
+    def usable(report, stream, side, code):
+        cell = getattr(next(r for r in report.rows(THEME, stream) if r.code == code), side)
+        return cell is not None and cell.n >= report.anonymity_threshold
+
+    for row in rows:
+        sides = ("biz", "it") if row.kind == GAP else (row.kind,)
+        needed = all(usable(report, row.value_stream, side, row.code) for report in reports for side in sides)
+        assert row.shown == needed, row
+        if not row.shown:
+            assert hidden_everywhere(row) and row.reason is not None
+
+
 def test_the_means_are_the_ones_each_waves_report_shows(two_waves):
     previous, current = two_waves
     rows = compare_waves(previous, current)
