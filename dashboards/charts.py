@@ -14,6 +14,7 @@ request, from the cached report, so that is the request's language. Every text i
 
 import html
 import math
+import textwrap
 
 from django.utils.formats import get_format
 from django.utils.translation import gettext, pgettext
@@ -22,7 +23,7 @@ from plotly.colors import sample_colorscale
 from assessments.anonymity import SUPPRESSED
 from assessments.report import SIDES
 
-from .templatetags.figures import decimal_point, localized, signed
+from .templatetags.figures import decimal_point, localized, p_value, signed
 
 # Okabe–Ito blue and orange: distinguishable with every common colour vision deficiency.
 SIDE_COLOURS = {"biz": "#0072B2", "it": "#D55E00"}
@@ -321,27 +322,73 @@ def _hidden_text(group):
     return gettext("hidden to protect anonymity") if group.status == SUPPRESSED else gettext("no answers")
 
 
-def gap_trend(wave_labels, series, filename):
-    """The gap per theme over waves for one value stream. `series` is [(theme name, [gap or None])]."""
-    wave_labels = [text(label) for label in wave_labels]
-    series = [(text(name), gaps) for name, gaps in series]
-    traces = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": wave_labels,
-            "y": gaps,
-            "name": name,
-            "connectgaps": False,
-            "hovertemplate": "%{x}<br>" + name + ": %{y:+.2f}<extra></extra>",
-        }
-        for name, gaps in series
+# How the trend marks a gap that changed significantly since the previous wave, and how it wraps
+# wave labels so that they fit under the axis however many waves there are.
+SIGNIFICANT_CHANGE_SYMBOL = "diamond"
+TREND_LABEL_WIDTH = 20
+
+
+def gap_trend(wave_labels, series, filename, changes=None):
+    """The gap per theme over waves for one value stream. `series` is [(theme name, [gap or None])].
+
+    `changes` (optional), aligned with `series`: [(theme name, [the gap's ChangeRow since the
+    previous wave, or None, per wave])]; a point whose change is significant after Holm is drawn
+    as a larger diamond, and every shown change is in the point's hover text.
+
+    The wave labels are wrapped and the axis makes room for them (automargin), so no label is
+    ever cut off; the legend sits above the chart, out of their way.
+    """
+    axis_labels = [
+        "<br>".join(textwrap.wrap(text(label), TREND_LABEL_WIDTH, break_long_words=False, break_on_hyphens=False))
+        for label in wave_labels
     ]
+    change_rows = dict(changes or [])
+    traces = []
+    for name, gaps in series:
+        rows = change_rows.get(name) or [None] * len(gaps)
+        significant = [row is not None and row.shown and row.significant for row in rows]
+        name = text(name)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": axis_labels,
+                "y": gaps,
+                "name": name,
+                "connectgaps": False,
+                "marker": {
+                    "symbol": [SIGNIFICANT_CHANGE_SYMBOL if mark else "circle" for mark in significant],
+                    "size": [13 if mark else 7 for mark in significant],
+                    "line": {"width": [2 if mark else 0 for mark in significant], "color": "#212529"},
+                },
+                "customdata": [_change_hover(row) for row in rows],
+                "hovertemplate": "%{x}<br>" + name + ": %{y:+.2f}%{customdata}<extra></extra>",
+            }
+        )
     layout = {
-        "yaxis": {"title": gettext("Gap (Biz − IT)"), "zeroline": True, "zerolinewidth": 2},
-        "xaxis": {"type": "category"},
-        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {
+            "title": {"text": gettext("Gap (Biz − IT)")},
+            "zeroline": True,
+            "zerolinewidth": 2,
+            "automargin": True,
+        },
+        "xaxis": {"type": "category", "automargin": True},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "margin": {"t": 10, "l": 60, "r": 10, "b": 10},
-        "height": 360,
+        "height": 400,
     }
     return figure(traces, layout, filename)
+
+
+def _change_hover(row):
+    """The change of a gap since the previous wave, for a point's hover text ("" when there is none to show)."""
+    if row is None or not row.shown:
+        return ""
+    star = " *" if row.significant else ""
+    # Translators: hover text of a point in the gap trend; %(change)s is the signed change of the gap
+    # since the previous wave, %(p)s its Holm-adjusted p, e.g. "change +0.52, p .012 *".
+    return (
+        "<br>"
+        + gettext("change %(change)s, p %(p)s") % {"change": signed(row.difference), "p": text(p_value(row.p_holm))}
+        + star
+    )

@@ -126,12 +126,49 @@ def response_rows(table):
 
 
 def trends_header(trends):
-    """The trends table's columns: value stream, theme, then one per wave (its slug)."""
-    return ["value_stream", "theme", *trends.wave_slugs]
+    """The trends table's columns: value stream, theme, one per wave (its slug), then per wave after
+    the first the change of the gap since the wave before and its Holm-adjusted p."""
+    changes = [f"{column}_{slug}" for slug in trends.wave_slugs[1:] for column in ("gap_change", "gap_change_p_holm")]
+    return ["value_stream", "theme", *trends.wave_slugs, *changes]
 
 
 def trends_rows(trends):
-    """The gap per theme and wave, a row per value stream (pooled first) and theme."""
-    for series in trends.series:
-        for theme, gaps in series.by_theme:
-            yield [series.value_stream or POOLED, theme, *gaps]
+    """The gap per theme and wave, a row per value stream (pooled first) and theme, then the changes.
+
+    A gap or change that the page hides is an empty cell.
+    """
+    for stream in trends.streams:
+        for theme in trends.themes:
+            gaps = [by_key.get((stream, theme["code"])) for by_key in trends.gaps]
+            changes = []
+            for wave_changes in trends.changes[1:]:
+                row = wave_changes.gap_change(stream, theme["code"]) if wave_changes else None
+                changes += [row.difference, row.p_holm] if row is not None and row.shown else [None, None]
+            yield [stream or POOLED, theme["name"], *gaps, *changes]
+
+
+CHANGES_HEADER = [
+    "value_stream", "kind", "code", "name", "status", "previous_wave", "previous_release",
+    "previous", "current", "difference", "t", "df", "p", "p_holm", "hedges_g", "magnitude",
+]  # fmt: skip
+
+
+def change_rows(changes):
+    """The change since the previous wave (dashboards/changes.WaveChanges), a row per value stream, kind and theme.
+
+    A row that is not shown is its reason ("hidden_previous", "hidden_current", "hidden_both",
+    "empty") and empty cells, as on the page.
+    """
+    before = [changes.previous_wave.slug, changes.previous_release.number]
+    for row in changes.rows:
+        figures = [row.previous, row.current, row.difference, row.t, row.df, row.p, row.p_holm, row.hedges_g]
+        yield [
+            row.value_stream or POOLED,
+            row.kind,
+            row.code,
+            row.name,
+            SHOWN if row.shown else row.reason,
+            *before,
+            *figures,
+            row.magnitude,
+        ]

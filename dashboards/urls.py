@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/waves/<slug:slug>/gaps.csv", figures.gaps_csv, name="pooled_gaps_csv"),
     path("dashboard/waves/<slug:slug>/heatmap.csv", figures.heatmap_csv, name="heatmap_csv"),
     path("dashboard/waves/<slug:slug>/reliability.csv", figures.reliability_csv, name="reliability_csv"),
+    path("dashboard/waves/<slug:slug>/changes.csv", figures.changes_csv, name="changes_csv"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/", figures.value_stream_view, name="value_stream"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/gaps.csv", figures.gaps_csv, name="gaps_csv"),
     path("dashboard/waves/<slug:slug>/report/", report.report_view, name="report"),

@@ -12,10 +12,13 @@ from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
 from .. import charts
+from ..changes import wave_changes
 from ..csv_files import (
+    CHANGES_HEADER,
     GAP_HEADER,
     POOLED,
     RELIABILITY_HEADER,
+    change_rows,
     csv_response,
     gap_rows,
     item_header,
@@ -26,7 +29,7 @@ from ..csv_files import (
 )
 from ..models import RadiatorLink
 from ..trends import gap_trends
-from .wave_page import change_manager_required, results_page
+from .wave_page import NoResultsYet, change_manager_required, results_page
 
 LEVELS = {THEME: gettext_lazy("Themes"), DIMENSION: gettext_lazy("Dimensions")}
 
@@ -66,8 +69,28 @@ def organization_view(request, page):
         report=report,
         reliability=report.reliability,
         cohen=COHEN_THRESHOLDS,
+        **_change_context(page, None),
     )
     return render(request, "dashboards/organization.html", context)
+
+
+def _change_context(page, stream_name):
+    """The context of _changes.html: the change since the previous wave of one value stream (None: pooled)."""
+    changes = wave_changes(page.wave, page.release)
+    return {
+        "changes": changes,
+        "change_themes": changes.by_theme(stream_name) if changes else [],
+        "change_scope": stream_name or "",
+    }
+
+
+@results_page
+def changes_csv(request, page):
+    """Every row of the change since the previous wave; only the header when there is no previous wave."""
+    if page.release is None:
+        raise NoResultsYet()
+    changes = wave_changes(page.wave, page.release)
+    return csv_response(f"{page.wave.slug}-changes.csv", CHANGES_HEADER, change_rows(changes) if changes else [])
 
 
 def _heatmap_rows(report):
@@ -103,6 +126,7 @@ def value_stream_view(request, page, pk):
         radar=charts.radar(rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-{level}"),
         cohen=COHEN_THRESHOLDS,
         radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
+        **_change_context(page, vs.name),
     )
     return render(request, "dashboards/value_stream.html", context)
 
@@ -184,13 +208,15 @@ def trends_view(request, pk):
             "name": series.value_stream or POOLED,
             "id": f"trend-{index}",
             "figure": charts.gap_trend(
-                trends.wave_labels,
+                series.wave_labels,
                 series.by_theme,
                 f"{slugify(organization.name)}-{slugify(series.value_stream or POOLED)}-trend",
+                series.changes,
             ),
             "series": series,
         }
         for index, series in enumerate(trends.series)
+        if series.waves
     ]
     context = {"organization": organization, "trends": trends, "charts": charts_by_stream, "page": "trends"}
     return render(request, "dashboards/trends.html", context)

@@ -78,6 +78,7 @@ def pages_of(wave):
         "reliability csv": reverse("dashboards:reliability_csv", args=[slug]),
         "value stream": reverse("dashboards:value_stream", args=[slug, stream.pk]),
         "gaps csv": reverse("dashboards:gaps_csv", args=[slug, stream.pk]),
+        "changes csv": reverse("dashboards:changes_csv", args=[slug]),
         "items": reverse("dashboards:items", args=[slug]),
         "items csv": reverse("dashboards:items_csv", args=[slug]),
         "report": reverse("dashboards:report", args=[slug]),

@@ -39,6 +39,7 @@ def wave_pages(wave):
         ("tiny dimensions", reverse("dashboards:value_stream", args=[wave.slug, tiny.pk]) + "?level=dimension"),
         ("alpha stream", reverse("dashboards:value_stream", args=[wave.slug, alpha.pk])),
         ("tiny gaps csv", reverse("dashboards:gaps_csv", args=[wave.slug, tiny.pk])),
+        ("changes csv", reverse("dashboards:changes_csv", args=[wave.slug])),
         ("items", reverse("dashboards:items", args=[wave.slug])),
         ("tiny items", reverse("dashboards:items", args=[wave.slug]) + f"?value_stream={tiny.pk}"),
         ("items csv", reverse("dashboards:items_csv", args=[wave.slug])),
