@@ -41,3 +41,20 @@ def import_wave(instrument, rows, slug="dash-wave", threshold=5, organization=OR
 def dash_wave(instrument):
     return import_wave(instrument, wave_rows())
 
+
+def import_previous_wave(instrument, rows, slug="dash-wave-before", days_before=90, threshold=5):
+    """A wave of the dashboard organization that opened `days_before` days before every other
+    wave of it, on the same instrument, closed and released: "the previous wave" of the others."""
+    import datetime
+
+    from django.db.models import Min
+
+    from surveys.models import Wave
+
+    earliest = Wave.objects.filter(organization__name=ORGANIZATION).aggregate(Min("opens_at"))["opens_at__min"]
+    wave = import_wave(instrument, rows, slug=slug, threshold=threshold)
+    Wave.objects.filter(pk=wave.pk).update(
+        opens_at=(earliest or wave.opens_at) - datetime.timedelta(days=days_before), title="Spring survey"
+    )
+    wave.refresh_from_db()
+    return wave
