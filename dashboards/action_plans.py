@@ -14,6 +14,7 @@ from django.db import transaction
 from surveys import audit
 from surveys.models import AuditEntry, Theme, pick_language
 
+from .changes import previous_wave, wave_changes
 from .forms import ActionForm
 from .models import Action, FocusTheme
 
@@ -211,7 +212,7 @@ def action_form(wave, data=None, instance=None, language=None):
     return ActionForm(data, instance=instance, themes=themes, prefix=f"action-{instance.pk}" if instance else "action")
 
 
-def page_context(wave, value_stream, language=None, form=None, editing=None):
+def page_context(wave, release, value_stream, language=None, form=None, editing=None):
     """What the value stream page's action plan section needs.
 
     `form`: a bound form that failed (shown with what was typed and its errors); `editing`: the
@@ -219,4 +220,42 @@ def page_context(wave, value_stream, language=None, form=None, editing=None):
     """
     if form is None:
         form = action_form(wave, instance=editing, language=language)
-    return {"action_plan": stream_plan(wave, value_stream, language), "action_form": form, "editing": editing}
+    return {
+        "action_plan": stream_plan(wave, value_stream, language),
+        "action_form": form,
+        "editing": editing,
+        "focus_changes": focus_changes(wave, release, value_stream, language),
+    }
+
+
+@dataclass
+class FocusChanges:
+    """The focus themes marked on the previous wave's page of a value stream, with each gap's change since."""
+
+    previous_wave: object
+    rows: list  # (theme name, assessments.change.ChangeRow or None when the stream is not in both waves)
+
+
+def focus_changes(wave, release, value_stream, language=None):
+    """For each focus theme marked on the previous wave (`changes.previous_wave`) in this value
+    stream, the change of its gap to `release`; None without a previous wave or focus themes.
+
+    The previous wave is the one `dashboards.changes` compares with: the newest earlier wave of
+    the organization on the same instrument version with a release. Which figures may be shown
+    is that module's decision (a row with `shown` False carries none).
+    """
+    before = previous_wave(wave) if release is not None else None
+    if before is None:
+        return None
+    codes = set(FocusTheme.objects.filter(wave=before, value_stream=value_stream).values_list("theme_code", flat=True))
+    if not codes:
+        return None
+    changes = wave_changes(wave, release)
+    return FocusChanges(
+        previous_wave=changes.previous_wave,
+        rows=[
+            (pick_language(theme.name, language), changes.gap_change(value_stream.name, theme.code))
+            for theme in wave_themes(wave)
+            if theme.code in codes
+        ],
+    )

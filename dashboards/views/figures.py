@@ -100,7 +100,7 @@ def value_stream_view(request, page, pk, action_form=None, editing=None):
         cohen=COHEN_THRESHOLDS,
         radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
         **action_plans.page_context(
-            page.wave, vs, get_language(), action_form, editing or _editing(request, page.wave, vs)
+            page.wave, page.release, vs, get_language(), action_form, editing or _editing(request, page.wave, vs)
         ),
     )
     return render(request, "dashboards/value_stream.html", context)

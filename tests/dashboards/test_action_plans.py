@@ -2,6 +2,7 @@
 log keeps of each change, and where the plan shows (value stream, organization, radiator)."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,10 +10,13 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from dashboards import action_plans
+from dashboards.changes import wave_changes
 from dashboards.models import Action, FocusTheme, RadiatorLink
+from dashboards.templatetags.figures import p_value, signed
 from surveys.models import AuditEntry, Organization, Theme, ValueStream
+from surveys.releases import newest_release
 
-from .conftest import ORGANIZATION
+from .conftest import ORGANIZATION, import_previous_wave, wave_rows
 
 PRACTICES = [
     {"en": "Keep product teams stable", "de": "Produktteams stabil halten", "fr": "Garder des équipes produit stables"},
@@ -349,3 +353,51 @@ def test_plans_of_many_value_streams_cost_a_fixed_number_of_queries(planned, dja
     with django_assert_max_num_queries(3):
         plans = action_plans.stream_plans(planned, streams, "en")
     assert [len(plan.open_actions) for plan in plans] == [1, 0, 0]
+
+
+# --- the next wave ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def before(wave, instrument):
+    """The dashboard wave's previous wave, where Beta's and Tiny's change managers marked focus themes.
+    Tiny's IT side is shown there (6 people) but hidden in the dashboard wave (2)."""
+    previous = import_previous_wave(instrument, wave_rows(small_it=6))
+    for name, code in (("Beta", "PCT"), ("Beta", "DH"), ("Tiny", "PCT")):
+        FocusTheme.objects.create(wave=previous, value_stream=stream(name), theme_code=code)
+    return previous
+
+
+def focus_change_table(page):
+    start = page.index('id="focus-changes-heading"')
+    return page[start : page.index("</table>", start)]
+
+
+def test_the_next_waves_page_shows_the_gap_change_of_each_focus_theme_with_its_test(manager, wave, before):
+    changes = wave_changes(wave, newest_release(wave))
+    pct, dh = (changes.gap_change("Beta", code) for code in ("PCT", "DH"))
+    assert pct.shown and dh.shown
+
+    table = focus_change_table(manager.get(stream_page(wave, "Beta")).content.decode())
+
+    assert "Spring survey" in table
+    assert "Product-Centric Thinking" in table and "Digital Harmony" in table
+    assert "Structured Priority Staging" not in table  # not a focus theme
+    for change in (pct, dh):
+        for value in (signed(change.previous), signed(change.current), signed(change.difference)):
+            assert value in table
+        assert p_value(change.p_holm) in table
+
+
+def test_a_focus_themes_change_that_needs_a_hidden_group_shows_no_figure(manager, wave, before):
+    assert not wave_changes(wave, newest_release(wave)).gap_change("Tiny", "PCT").shown
+
+    table = focus_change_table(manager.get(stream_page(wave, "Tiny")).content.decode())
+
+    assert "hidden" in table
+    assert not re.search(r"\d", re.sub(r"<[^>]*>", "", table.split("<tbody>")[1]))
+
+
+def test_without_focus_themes_on_the_previous_wave_the_page_shows_no_change_section(manager, wave, before):
+    assert 'id="focus-changes-heading"' not in manager.get(stream_page(wave, "Alpha")).content.decode()
+    assert 'id="focus-changes-heading"' not in manager.get(stream_page(before, "Beta")).content.decode()
