@@ -10,9 +10,10 @@ The one figure near them, the change in a focus theme's gap on the next wave, co
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from surveys import audit
-from surveys.models import AuditEntry, Theme, pick_language
+from surveys.models import AuditEntry, Theme, Wave, pick_language
 
 from .changes import previous_wave, wave_changes
 from .forms import ActionForm
@@ -204,6 +205,20 @@ def plans_with_content(wave, value_streams, language=None):
 
 def stream_plan(wave, value_stream, language=None):
     return stream_plans(wave, [value_stream], language)[0]
+
+
+def newest_plan(value_stream, language=None):
+    """The value stream's newest action plan: that of its newest wave with a focus theme or an
+    action, as (wave, StreamPlan), or None. A plan stays what the value stream works on until a
+    later wave has one, also after that wave's figures came out (the radiator shows it so)."""
+    wave = (
+        Wave.objects.filter(organization_id=value_stream.organization_id)
+        .filter(Q(focus_themes__value_stream=value_stream) | Q(actions__value_stream=value_stream))
+        .select_related("instrument")
+        .order_by("-opens_at", "-pk")
+        .first()
+    )
+    return None if wave is None else (wave, stream_plan(wave, value_stream, language))
 
 
 def action_form(wave, data=None, instance=None, language=None):

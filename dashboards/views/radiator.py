@@ -60,7 +60,7 @@ def radiator(request, token):
     context = {"stream": vs, "wave": wave, "now": timezone.now()}
     if wave is not None:
         context.update(_figures(wave, vs))
-        context["radiator_plan"] = action_plans.stream_plan(wave, vs, get_language())
+        context["radiator_plan"] = action_plans.newest_plan(vs, get_language())
     return render(request, "dashboards/radiator.html", context)
 
 

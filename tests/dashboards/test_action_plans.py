@@ -401,3 +401,18 @@ def test_a_focus_themes_change_that_needs_a_hidden_group_shows_no_figure(manager
 def test_without_focus_themes_on_the_previous_wave_the_page_shows_no_change_section(manager, wave, before):
     assert 'id="focus-changes-heading"' not in manager.get(stream_page(wave, "Alpha")).content.decode()
     assert 'id="focus-changes-heading"' not in manager.get(stream_page(before, "Beta")).content.decode()
+
+
+def test_the_radiator_keeps_showing_the_newest_plan_until_a_later_wave_has_one(client, wave, before):
+    _, token = RadiatorLink.create(stream("Beta"), None)
+    radiator = reverse("dashboards:radiator", args=[token])
+
+    page = client.get(radiator).content.decode()  # the dashboard wave's figures, the plan of the wave before
+    assert wave.title in page and "Action plan made on Spring survey" in page
+    assert "Product-Centric Thinking" in page.split('id="radiator-plan-heading"')[1]
+
+    Action.objects.create(wave=wave, value_stream=stream("Beta"), what="Shared board", status="planned")
+    page = client.get(radiator).content.decode()
+    plan = page.split('id="radiator-plan-heading"')[1]
+    assert "Shared board" in plan and "Action plan made on" not in page
+    assert "Product-Centric Thinking" not in plan  # the later plan has no focus theme yet
