@@ -19,6 +19,8 @@ from surveys.models import (
     Wave,
 )
 
+from .models import Action
+
 MAX_LINKS_AT_ONCE = 2000
 
 
@@ -320,3 +322,21 @@ class WaveForm(forms.ModelForm):
                     change = {"field": "head_count", "value_stream": stream.name, "side": side}
                     changes.append({**change, "old": old, "new": new})
         return changes
+
+
+class ActionForm(forms.ModelForm):
+    """An action of a value stream's plan: what, for which theme (optional), owner, due date, status."""
+
+    theme_code = forms.ChoiceField(label=_("Theme"), required=False)
+
+    class Meta:
+        model = Action
+        fields = ["what", "theme_code", "owner", "due_on", "status"]
+        labels = {"what": _("What"), "owner": _("Owner"), "due_on": _("Due date"), "status": _("Status")}
+        help_texts = {"owner": _("A person, a role or a team.")}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, themes, **kwargs):
+        """`themes`: (code, name) of the wave's instrument."""
+        super().__init__(*args, **kwargs)
+        self.fields["theme_code"].choices = [("", _("(no theme)")), *themes]

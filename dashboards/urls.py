@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, figures, overview, radiator, report, setup
+from .views import actions, audit, figures, overview, radiator, report, setup
 
 app_name = "dashboards"
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
     path("dashboard/waves/<slug:slug>/report.pdf", report.report_pdf, name="report_pdf"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/report/", report.report_view, name="stream_report"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/report.pdf", report.report_pdf, name="stream_report_pdf"),
+    path("dashboard/waves/<slug:slug>/streams/<int:pk>/focus/", actions.set_focus, name="set_focus"),
+    path("dashboard/waves/<slug:slug>/streams/<int:pk>/actions/", actions.add_action, name="add_action"),
+    path("dashboard/waves/<slug:slug>/streams/<int:pk>/practices/", actions.add_practice, name="add_practice"),
+    path("dashboard/actions/<int:pk>/", actions.change_action, name="change_action"),
+    path("dashboard/actions/<int:pk>/remove/", actions.remove_action, name="remove_action"),
     path("dashboard/waves/<slug:slug>/items/", figures.items_view, name="items"),
     path("dashboard/waves/<slug:slug>/items.csv", figures.items_csv, name="items_csv"),
     path("dashboard/organizations/<int:pk>/trends/", figures.trends_view, name="trends"),

@@ -13,7 +13,13 @@ the entries (`AuditEntry`) are append-only. Actions are the values of ``AuditEnt
 - "invitations_revoked": ``value_stream``, ``side``, ``count``;
 - "release": whatever the release says;
 - "export": ``format``, ``layout``, ``generalization``, ``records_written``,
-  ``records_suppressed``, ``channel`` ("page" or "command").
+  ``records_suppressed``, ``channel`` ("page" or "command");
+- "focus_themes": ``value_stream``, ``theme`` (its code), ``marked`` (true: marked as a focus
+  theme, false: unmarked);
+- "actions": ``value_stream``, ``operation`` ("added", "changed" or "removed"), ``action_id``;
+  added and changed: ``changes`` as for a set-up (the fields ``what``, ``theme_code``, ``owner``,
+  ``due_on``, ``status``), and ``practice`` (its place in the theme's list) for one added from a
+  suggested practice; removed: ``what``.
 
 Details never say anything about respondents — not who answered, not when, not an address —
 only what staff did, in counts per value stream and side at most.

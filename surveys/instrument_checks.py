@@ -4,7 +4,7 @@ researcher fixes a file in one go."""
 
 from dataclasses import dataclass
 
-from .models import MAX_SCALE_POINTS, MIN_SCALE_POINTS, SCALE_VALUE_LIMIT, Category
+from .models import ACTION_TEXT_MAX_LENGTH, MAX_SCALE_POINTS, MIN_SCALE_POINTS, SCALE_VALUE_LIMIT, Category
 
 
 class InstrumentFileError(Exception):
@@ -13,6 +13,20 @@ class InstrumentFileError(Exception):
     def __init__(self, errors):
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
+
+
+TEXT_RULE = "must be a non-empty string or a mapping of language codes to non-empty strings."
+
+
+def is_text(value):
+    """A text of the format: a non-empty string, or a mapping of language codes to such strings."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(lang, str) and isinstance(text, str) and text.strip() for lang, text in value.items())
+    )
 
 
 @dataclass
@@ -53,18 +67,8 @@ class _Checker:
         value = node[key]
         if not required and value in ("", {}):
             return  # an optional text left empty, as export_instrument writes it
-        if isinstance(value, str) and value.strip():
-            return
-        if (
-            isinstance(value, dict)
-            and value
-            and all(isinstance(lang, str) and isinstance(text, str) and text.strip() for lang, text in value.items())
-        ):
-            return
-        self.fail(
-            f"{place}.{key}",
-            "must be a non-empty string or a mapping of language codes to non-empty strings.",
-        )
+        if not is_text(value):
+            self.fail(f"{place}.{key}", TEXT_RULE)
 
     def non_empty_list(self, node, key, place):
         if not self.required(node, key, place):
@@ -109,6 +113,7 @@ def validate_instrument(document):
             _remember_code(check, check.code(theme, theme_place), theme_place, theme_places, "theme")
             check.text(theme, "name", theme_place)
             check.text(theme, "description", theme_place, required=False)
+            _validate_practices(theme, theme_place, check)
             for i, item in enumerate(check.non_empty_list(theme, "items", theme_place)):
                 item_place = f"{theme_place}.items[{i}]"
                 if not check.mapping(item, item_place):
@@ -119,6 +124,31 @@ def validate_instrument(document):
                     check.fail(f"{item_place}.reverse", "must be true or false.")
     if check.errors:
         raise InstrumentFileError(check.errors)
+
+
+def _validate_practices(theme, place, check):
+    """The optional `practices`: a list, each a text (a string or a mapping of languages to strings)
+    no longer than an action, since a change manager adds a practice as an action in one click."""
+    if "practices" not in theme:
+        return
+    practices = theme["practices"]
+    if not isinstance(practices, list):
+        check.fail(
+            f"{place}.practices",
+            "must be a list of practices (each a string or a mapping of language codes to strings).",
+        )
+        return
+    for p, practice in enumerate(practices):
+        if not is_text(practice):
+            check.fail(f"{place}.practices[{p}]", TEXT_RULE)
+        elif any(len(text) > ACTION_TEXT_MAX_LENGTH for text in _texts(practice)):
+            check.fail(
+                f"{place}.practices[{p}]", f"must be at most {ACTION_TEXT_MAX_LENGTH} characters in every language."
+            )
+
+
+def _texts(text):
+    return list(text.values()) if isinstance(text, dict) else [text]
 
 
 def _remember_code(check, code, place, seen, kind):

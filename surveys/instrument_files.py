@@ -7,10 +7,11 @@ One format for the built-in instrument and for the instruments researchers bring
                "labels": {"1": "Strongly disagree", "5": "Strongly agree"}},
      "dimensions": [{"code": "SV", "name": "Seek Value", "category": "skills",
        "themes": [{"code": "PCT", "name": "Product-Centric Thinking",
+         "practices": ["Keep product teams stable instead of staffing projects", ...],
          "items": [{"code": "PCT1", "text": "...", "reverse": false}]}]}]}
 
-`text`, `name`, `title`, `description` and each label may be a string or a mapping of language
-codes to strings; they are stored as given, so a file exported again reads the same. What makes
+`text`, `name`, `title`, `description`, each label and each practice may be a string or a mapping
+of language codes to strings; they are stored as given, so a file exported again reads the same. What makes
 a document an instrument is checked in `instrument_checks`.
 """
 
@@ -133,14 +134,21 @@ def load_instrument(document):
     A new code+version is created. An existing one is replaced while it has no responses;
     once it has responses only an identical document is accepted (nothing changes), anything
     else raises InstrumentFrozenError, because stored answers would silently change meaning.
+    A document that differs only in its themes' practices updates them in place, with or without
+    responses, keeping the items and the revision ("practices updated"): practices are
+    suggestions for action plans and change nothing that is measured or answered.
     """
     validate_instrument(document)
     code, version = document["code"], str(document["version"])
     with transaction.atomic():
         existing = InstrumentVersion.objects.filter(code=code, version=version).first()
         if existing is not None:
-            if export_instrument(existing) == _normalized(document):
+            stored, given = export_instrument(existing), _normalized(document)
+            if stored == given:
                 return LoadResult(existing, "unchanged")
+            if _without_practices(stored) == _without_practices(given):
+                _update_practices(existing, given)
+                return LoadResult(existing, "practices updated")
             if existing.has_responses():
                 raise InstrumentFrozenError(
                     f"Instrument {code} v{version} already has responses, so it is frozen: "
@@ -182,6 +190,7 @@ def _store_tree(instrument, dimensions):
                 code=theme_doc["code"],
                 name=theme_doc["name"],
                 description=theme_doc.get("description", {}),
+                practices=theme_doc.get("practices", []),
                 order=t,
             )
             themes.append(theme)
@@ -203,6 +212,26 @@ def _store_tree(instrument, dimensions):
 def _normalized(document):
     """The document as export_instrument would write it, for an exact comparison."""
     return json.loads(json.dumps(_as_export_shape(document)))
+
+
+def _without_practices(shape):
+    """An export-shaped document without its themes' practices (a copy)."""
+    shape = json.loads(json.dumps(shape))
+    for dimension in shape["dimensions"]:
+        for theme in dimension["themes"]:
+            del theme["practices"]
+    return shape
+
+
+def _update_practices(instrument, shape):
+    """Give the stored themes the practices of an export-shaped document of the same tree."""
+    practices = {
+        theme["code"]: theme["practices"] for dimension in shape["dimensions"] for theme in dimension["themes"]
+    }
+    themes = list(Theme.objects.filter(instrument=instrument))
+    for theme in themes:
+        theme.practices = practices[theme.code]
+    Theme.objects.bulk_update(themes, ["practices"])
 
 
 def _as_export_shape(document):
@@ -228,6 +257,7 @@ def _as_export_shape(document):
                         "code": theme["code"],
                         "name": theme["name"],
                         "description": theme.get("description", {}),
+                        "practices": theme.get("practices", []),
                         "items": [
                             {"code": item["code"], "text": item["text"], "reverse": item.get("reverse", False)}
                             for item in theme["items"]
@@ -266,6 +296,7 @@ def export_instrument(instrument):
                         "code": theme.code,
                         "name": theme.name,
                         "description": theme.description,
+                        "practices": theme.practices,
                         "items": [
                             {"code": item.code, "text": item.text, "reverse": item.reverse}
                             for item in items

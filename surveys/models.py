@@ -191,6 +191,11 @@ class Dimension(models.Model):
         return pick_language(self.name)
 
 
+# The longest text of an action on an action plan; a practice an instrument suggests becomes one,
+# so the instrument file's practices are held to it too.
+ACTION_TEXT_MAX_LENGTH = 300
+
+
 class Theme(models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="themes")
     # Repeated from the dimension so the database can keep theme codes unique per instrument.

@@ -16,7 +16,8 @@ from accounts.access import managed_organizations
 from surveys.invitations import SIDE_NAMES
 from surveys.models import AuditEntry, Release, Wave
 
-from ..forms import WaveForm
+from ..forms import ActionForm, WaveForm
+from ..models import Action
 from .wave_page import change_manager_required
 
 ENTRIES_PER_PAGE = 50
@@ -40,16 +41,25 @@ DETAIL_LABELS = {
     "responses": _("Responses in the release"),
     "added": _("Responses added"),
     "withheld": _("Deleted at the close: too few to add"),
+    # An action plan's (dashboards.action_plans).
+    "theme": _("Theme"),
+    "marked": _("Focus theme"),
+    "operation": _("Change made"),
+    "action_id": _("Action number"),
+    "practice": _("Suggested practice number"),
+    "what": _("What"),
 }
 # The fields of a wave's set-up, as the set-up page names them; the admin's have the same names.
 FIELD_LABELS = {
     **{name: field.label for name, field in WaveForm.base_fields.items()},
     "organization": _("Organization"),
     "head_count": _("Head count"),
+    **{name: field.label for name, field in ActionForm.base_fields.items() if name != "status"},
 }
 VALUE_LABELS = {
     "side": SIDE_NAMES,
-    "status": dict(Wave.Status.choices),
+    "status": {**dict(Wave.Status.choices), **dict(Action.Status.choices)},
+    "operation": {"added": _("added"), "changed": _("changed"), "removed": _("removed")},
     "access": dict(Wave.Access.choices),
     "languages": dict(settings.LANGUAGES),
     "channel": {

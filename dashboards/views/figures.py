@@ -5,13 +5,13 @@ waves. Each page reads the wave's newest release (`wave_page.results_page`)."""
 from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from accounts.access import managed_organizations
 from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
-from .. import charts
+from .. import action_plans, charts
 from ..changes import wave_changes
 from ..csv_files import (
     CHANGES_HEADER,
@@ -27,7 +27,7 @@ from ..csv_files import (
     trends_header,
     trends_rows,
 )
-from ..models import RadiatorLink
+from ..models import Action, RadiatorLink
 from ..trends import gap_trends
 from .wave_page import NoResultsYet, change_manager_required, results_page
 
@@ -70,6 +70,7 @@ def organization_view(request, page):
         reliability=report.reliability,
         cohen=COHEN_THRESHOLDS,
         **_change_context(page, None),
+        action_plans_shown=action_plans.plans_with_content(page.wave, page.report_streams(), get_language()),
     )
     return render(request, "dashboards/organization.html", context)
 
@@ -112,7 +113,8 @@ def reliability_csv(request, page):
 
 
 @results_page
-def value_stream_view(request, page, pk):
+def value_stream_view(request, page, pk, action_form=None, editing=None):
+    """`action_form`, `editing`: a form of the action plan that failed, shown again (views.actions)."""
     vs = page.stream(pk)
     report = page.report
     level = _level(request)
@@ -127,8 +129,19 @@ def value_stream_view(request, page, pk):
         cohen=COHEN_THRESHOLDS,
         radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
         **_change_context(page, vs.name),
+        **action_plans.page_context(
+            page.wave, page.release, vs, get_language(), action_form, editing or _editing(request, page.wave, vs)
+        ),
     )
     return render(request, "dashboards/value_stream.html", context)
+
+
+def _editing(request, wave, vs):
+    """The action whose form the page opens (`?edit=<id>`), if it is one of this plan's."""
+    pk = request.GET.get("edit", "")
+    if not (pk.isascii() and pk.isdigit()):
+        return None
+    return Action.objects.filter(wave=wave, value_stream=vs, pk=int(pk)).first()
 
 
 @results_page

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from accounts.access import managed_organizations
@@ -13,7 +14,7 @@ from assessments.report import SUPPRESSED, THEME
 from surveys.closing import close_those_due
 from surveys.models import ValueStream, Wave
 
-from .. import charts
+from .. import action_plans, charts
 from ..models import RadiatorLink
 from .wave_page import WavePage, change_manager_required
 
@@ -59,6 +60,7 @@ def radiator(request, token):
     context = {"stream": vs, "wave": wave, "now": timezone.now()}
     if wave is not None:
         context.update(_figures(wave, vs))
+        context["radiator_plan"] = action_plans.newest_plan(vs, get_language())
     return render(request, "dashboards/radiator.html", context)
 
 

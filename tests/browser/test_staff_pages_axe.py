@@ -1,5 +1,5 @@
-"""The staff pages pass axe-core's WCAG 2.1 A and AA rules: login, dashboards, wave set-up,
-invitations, radiator, exports and codebook.
+"""The staff pages pass axe-core's WCAG 2.1 A and AA rules: login, dashboards (with action plans),
+wave set-up, invitations, radiator, exports and codebook.
 
 On the demo data of `make run`, as people see them: charts drawn (plotly adds its toolbar then),
 forms also with their error messages. The dashboard journey (test_dashboards_in_browser.py)
@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from dashboards.models import RadiatorLink
+from dashboards.models import Action, FocusTheme, RadiatorLink
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS
 from surveys.invitations import create_invitations
-from surveys.models import Side
+from surveys.models import Side, Wave
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, expect_all_drawn, requires_chromium, wcag_violations
 from tests.conftest import wave_waiting_for_results
 
@@ -68,6 +68,15 @@ def staff_pages(wave, stream):
     ]
 
 
+def with_action_plans(demo, stream):
+    """Action plans on the demo's value stream: a focus theme with its suggested practices and an
+    action on both waves, so its page shows every part of the plan (the earlier wave's focus theme
+    as a gap change) and the radiator shows the plan."""
+    for wave in (Wave.objects.get(slug=DEMO_EARLIER_WAVE_SLUG), demo):
+        FocusTheme.objects.create(wave=wave, value_stream=stream, theme_code="PH")
+        Action.objects.create(wave=wave, value_stream=stream, theme_code="PH", what="Shared planning day", owner="Lead")
+
+
 def waiting_pages(demo):
     """A wave of the demo's organization whose results are not released yet: its pages say so."""
     streams = list(demo.value_streams.order_by("name"))
@@ -83,6 +92,7 @@ def test_staff_pages_pass_axe(live_server, demo_wave, browser):
     stream = demo_wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
     create_invitations(demo_wave, stream, Side.IT, 3)  # the invitations page then has its table
     _, radiator_token = RadiatorLink.create(stream, get_user_model().objects.get(username=DEMO_USERNAME))
+    with_action_plans(demo_wave, stream)
     found = []
 
     visitor = browser.new_context(viewport=DESKTOP)  # nobody logged in
@@ -110,6 +120,11 @@ def test_staff_pages_pass_axe(live_server, demo_wave, browser):
     page.get_by_role("button", name="Save the set-up").click()
     expect(page.get_by_role("alert")).to_be_visible()
     found += findings(page, "wave set-up, with an error")
+    # An action without "what" on the value stream's action plan.
+    page.goto(f"{live_server.url}/dashboard/waves/{demo_wave.slug}/streams/{stream.pk}/")
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.locator("#action-plan .invalid-feedback").first).to_be_visible()
+    found += findings(page, "value stream, action with an error")
     # A radiator link just created (shown once), then logging out.
     page.goto(f"{live_server.url}/dashboard/waves/{demo_wave.slug}/streams/{stream.pk}/")
     page.get_by_label("Label (where the screen hangs)").fill("Lobby")
@@ -162,6 +177,7 @@ def test_staff_pages_pass_axe_in_german_and_french(live_server, demo_wave, brows
     """The translated staff pages, as a browser set to German or French gets them."""
     stream = demo_wave.value_streams.get(name=DEMO_VALUE_STREAMS[2])
     _, radiator_token = RadiatorLink.create(stream, get_user_model().objects.get(username=DEMO_USERNAME))
+    with_action_plans(demo_wave, stream)
     context = browser.new_context(viewport=DESKTOP, locale=language)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
