@@ -22,13 +22,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from assessments.anonymity import SUPPRESSED
 from assessments.report import DIMENSION, SIDES, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
-from .. import svg_charts
+from .. import action_plans, svg_charts
+from ..changes import wave_changes
 from ..charts import SIDE_LABELS
 from ..report_pdf import html_to_pdf
 from .wave_page import results_page
@@ -133,6 +134,28 @@ def method_section(scope):
     return {"hidden": hidden, "pooled_hidden": pooled_hidden, "cohen": COHEN_THRESHOLDS}
 
 
+def changes_section(scope):
+    """The change since the previous wave on the same instrument version, as the pages show it."""
+    changes = wave_changes(scope.page.wave, scope.page.release)
+    if changes is None:
+        return None
+    return {"changes": changes, "themes": changes.by_theme(scope.name), "scope": scope.name or ""}
+
+
+def action_plan_section(scope):
+    """The focus themes and actions: of the value stream (with the change of the gaps of the
+    previous wave's focus themes), or of every value stream that has a plan."""
+    wave, language = scope.page.wave, get_language()
+    if scope.stream is None:
+        plans = action_plans.plans_with_content(wave, scope.page.report_streams(), language)
+        return {"plans": plans, "organization_wide": True, "focus_changes": None}
+    plan = action_plans.stream_plan(wave, scope.stream, language)
+    focus_changes = action_plans.focus_changes(wave, scope.page.release, scope.stream, language)
+    if not (plan.focus_themes or plan.actions or focus_changes):
+        return {"plans": [], "organization_wide": False, "focus_changes": None}
+    return {"plans": [plan], "organization_wide": False, "focus_changes": focus_changes}
+
+
 SECTIONS = [
     Section("heading", heading_section),
     Section("radar", radar_section),
@@ -140,6 +163,8 @@ SECTIONS = [
     Section("heatmap", heatmap_section),
     Section("streams", streams_section),
     Section("reliability", reliability_section),
+    Section("changes", changes_section),
+    Section("action_plan", action_plan_section),
     Section("method", method_section),
 ]
 

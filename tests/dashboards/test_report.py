@@ -269,3 +269,39 @@ def test_the_gap_bars_point_to_the_side_that_scores_higher():
     assert float(it_bar.get("x")) + float(it_bar.get("width")) == pytest.approx(zero, abs=0.01)
     assert float(bars[SIDE_COLOURS["biz"]].get("width")) == pytest.approx(2 * float(it_bar.get("width")), abs=0.02)
     assert "+1.00" in svg and "-0.50" in svg and "hidden" in svg
+
+
+def test_the_report_carries_the_change_since_the_previous_wave_and_the_action_plan(admin_client, dash_wave, instrument):
+    """The previous wave's focus theme, its gap's change, this wave's actions: in the page and the PDF."""
+    import datetime
+
+    from dashboards.changes import wave_changes
+    from dashboards.models import Action, FocusTheme
+    from surveys.releases import newest_release
+
+    from .conftest import import_previous_wave, wave_rows
+
+    before = import_previous_wave(instrument, wave_rows())
+    beta = stream("Beta")
+    FocusTheme.objects.create(wave=before, value_stream=beta, theme_code="DH")
+    Action.objects.create(
+        wave=dash_wave,
+        value_stream=beta,
+        theme_code="DH",
+        what="One toolkit for Biz and IT",
+        owner="Ana",
+        due_on=datetime.date(2027, 3, 1),
+    )
+    gap_change = wave_changes(dash_wave, newest_release(dash_wave)).gap_change("Beta", "DH")
+    assert gap_change.shown
+
+    page_url, pdf_url = report_urls(dash_wave, beta.pk)
+    for text in (page_text(admin_client.get(page_url)), pdf_text(admin_client.get(pdf_url).content)):
+        assert "Change since Spring survey" in text
+        assert "Focus themes of Spring survey: how their gaps changed" in text
+        assert signed(gap_change.difference) in text
+        assert "One toolkit for Biz and IT" in text and "Ana" in text
+        assert "Download the changes" not in text  # the report is read on paper: no links to files
+    # Organization-wide: every value stream's plan, without another stream's focus-change table.
+    organization = pdf_text(admin_client.get(report_urls(dash_wave)[1]).content)
+    assert "Actions in Beta" in organization and "One toolkit for Biz and IT" in organization
