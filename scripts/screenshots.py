@@ -96,8 +96,10 @@ def wait_for_charts(page):
 
 
 def shoot(page, output, name, full_page=False):
+    """A PNG of the page's viewport (or the whole page), or of one element when given a locator."""
     path = output / f"{name}.png"
-    page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+    options = {} if hasattr(page, "nth") else {"full_page": full_page}  # a Locator has nth()
+    page.screenshot(path=path, animations="disabled", caret="hide", **options)
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size // 1024} KB)")
 
 
@@ -140,6 +142,10 @@ def take_screenshots(base, demo, output):
             page.goto(url)
             wait_for_charts(page)
             shoot(page, output, name)
+        # The item drivers of one theme in the value stream, under its Likert bars.
+        page.goto(f"{wave}/items/?value_stream={demo['stream']}")
+        wait_for_charts(page)
+        shoot(page.locator("section", has=page.locator("table.item-drivers")).first, output, "item-drivers")
         desktop.close()
 
         # The same value stream for a change manager whose browser asks for German.

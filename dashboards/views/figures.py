@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 
 from accounts.access import managed_organizations
+from assessments.drivers import by_gap
 from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
@@ -149,8 +150,20 @@ def items_view(request, page):
         table = [
             {"item": item, "side": side, "group": groups[(item.code, side)]} for item in items for side in ("biz", "it")
         ]
+        texts = {item.code: item for item in items}
+        drivers = [
+            {"item": texts[driver.item], "driver": driver}
+            for driver in by_gap([figures.item_driver(item.code, name) for item in items])
+        ]
         sections.append(
-            {"theme": theme, "items": items, "figure": figure, "table": table, "id": f"likert-{theme.code}"}
+            {
+                "theme": theme,
+                "items": items,
+                "figure": figure,
+                "table": table,
+                "drivers": drivers,
+                "id": f"likert-{theme.code}",
+            }
         )
     context = page.context(page="items", stream=stream, sections=sections, points=points, labels=labels)
     return render(request, "dashboards/items.html", context)

@@ -163,7 +163,7 @@ def test_item_counts_of_a_hidden_group_are_neither_drawn_nor_downloadable(admin_
     page = admin_client.get(reverse("dashboards:items", args=[dash_wave.slug]) + f"?value_stream={tiny.pk}")
     for figure in figures_on(page).values():
         bars = [trace for trace in figure["data"] if trace.get("xaxis") != "x2"]
-        it_positions = [i for i, label in enumerate(bars[0]["y"]) if label.endswith("IT")]
+        it_positions = [i for i, side in enumerate(bars[0]["y"][1]) if side == "IT"]  # (statement, side) rows
         assert all(trace["x"][i] is None for trace in bars for i in it_positions)
         assert any(note["text"] == "hidden to protect anonymity" for note in figure["layout"]["annotations"])
 
