@@ -30,6 +30,7 @@ PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
 WALL = {"width": 1920, "height": 1080}
 STREAM = "Financing applications"  # the demo's widest Biz–IT gaps
+HIGHLIGHTS_STREAM = "Investing and pension applications"  # gaps both ways, cancelling in a dimension, agreement
 SERVER_TIMEOUT = 60  # seconds for runserver to answer
 CHART_TIMEOUT = 30_000  # ms; plotly.min.js is large and the first draw parses it
 
@@ -60,6 +61,7 @@ def prepare_database(database_dir):
     return {
         "wave": demo.wave.slug,
         "stream": stream.pk,
+        "highlights_stream": demo.wave.value_streams.get(name=HIGHLIGHTS_STREAM).pk,
         "username": demo.username,
         "password": demo.password,
         "radiator_token": radiator_token,
@@ -142,6 +144,11 @@ def take_screenshots(base, demo, output):
             page.goto(url)
             wait_for_charts(page)
             shoot(page, output, name)
+        # The highlights of the value stream above its radar and gap table.
+        page.goto(f"{wave}/streams/{demo['highlights_stream']}/")
+        wait_for_charts(page)
+        page.locator("section.highlights").scroll_into_view_if_needed()
+        shoot(page, output, "highlights")
         # The item drivers of one theme in the value stream, under its Likert bars.
         page.goto(f"{wave}/items/?value_stream={demo['stream']}")
         wait_for_charts(page)

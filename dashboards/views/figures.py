@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import managed_organizations
 from assessments.drivers import by_gap
+from assessments.highlights import highlights
 from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
@@ -59,6 +60,7 @@ def organization_view(request, page):
         heatmap=charts.gap_heatmap(report, f"{page.wave.slug}-gap-heatmap"),
         heatmap_rows=_heatmap_rows(report),
         report=report,
+        highlights=highlights(report),
         reliability=report.reliability,
         cohen=COHEN_THRESHOLDS,
     )
@@ -97,6 +99,7 @@ def value_stream_view(request, page, pk):
         rows=rows,
         radar=charts.radar(rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-{level}"),
         cohen=COHEN_THRESHOLDS,
+        highlights=highlights(report, vs.name),
         radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
     )
     return render(request, "dashboards/value_stream.html", context)
