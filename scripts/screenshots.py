@@ -152,6 +152,7 @@ def take_screenshots(base, demo, output):
         # The item drivers of one theme in the value stream, under its Likert bars.
         page.goto(f"{wave}/items/?value_stream={demo['stream']}")
         wait_for_charts(page)
+        page.mouse.move(0, 0)  # no hover: plotly's toolbar stays hidden
         shoot(page.locator("section", has=page.locator("table.item-drivers")).first, output, "item-drivers")
         desktop.close()
 

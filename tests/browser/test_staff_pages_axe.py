@@ -54,6 +54,7 @@ def staff_pages(wave, stream):
         ("value stream, dimensions", f"{base}/streams/{stream.pk}/?level=dimension"),
         ("organization view, dimensions", f"{base}/organization/?level=dimension"),
         ("items", f"{base}/items/"),
+        ("items of a value stream, with its drivers", f"{base}/items/?value_stream={stream.pk}"),
         ("over time", f"/dashboard/organizations/{organization}/trends/"),
         ("audit log", f"/dashboard/organizations/{organization}/audit/"),
         ("new wave", f"/dashboard/organizations/{organization}/waves/new/"),
