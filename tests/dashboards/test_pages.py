@@ -43,6 +43,8 @@ def wave_pages(wave):
         ("tiny items", reverse("dashboards:items", args=[wave.slug]) + f"?value_stream={tiny.pk}"),
         ("items csv", reverse("dashboards:items_csv", args=[wave.slug])),
         ("tiny items csv", reverse("dashboards:items_csv", args=[wave.slug]) + f"?value_stream={tiny.pk}"),
+        ("alpha items", reverse("dashboards:items", args=[wave.slug]) + f"?value_stream={alpha.pk}"),
+        ("alpha items csv", reverse("dashboards:items_csv", args=[wave.slug]) + f"?value_stream={alpha.pk}"),
         ("trends", reverse("dashboards:trends", args=[organization_id])),
         ("trends csv", reverse("dashboards:trends_csv", args=[organization_id])),
     ]
