@@ -27,9 +27,9 @@ CACHE_SECONDS = 7 * 24 * 3600
 class WaveFigures:
     """The report, the item counts and the item drivers of a release, each computed on first use and cached apart.
 
-    Most pages need the report only; the item counts and drivers cost another tenth of a second
-    each on a large wave, so only the items pages pay for them. All come from one reading of the
-    release.
+    Most pages need the report only; the item counts and the drivers cost a few tenths of a second
+    each on a large wave (about 0.3 and 0.5 s at 100,000 responses × 24 items), so only the items
+    pages pay for them. All come from one reading of the release.
     """
 
     def __init__(self, wave, value_streams, release):
