@@ -11,8 +11,12 @@ register = template.Library()
 
 
 def row_id(row):
-    """The id of a comparison row in the gap table (templates/dashboards/_gap_table.html)."""
-    return f"gap-{row.level}-{slugify(row.code)}"
+    """The id of a comparison row in the gap table (templates/dashboards/_gap_table.html).
+
+    With the value stream in it, so that a page or report showing several gap tables keeps ids unique.
+    """
+    stream = f"vs-{slugify(row.value_stream)}" if row.value_stream is not None else "all"
+    return f"gap-{stream}-{row.level}-{slugify(row.code)}"
 
 
 register.filter("row_id", row_id)

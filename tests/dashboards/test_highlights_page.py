@@ -24,8 +24,8 @@ def test_value_stream_page_says_what_stands_out_and_links_each_finding_to_its_ro
     assert [(h.kind, h.row.code) for h in expected] == [("gap", "DH"), ("gap", "PCT")]
     url = reverse("dashboards:value_stream", args=[dash_wave.slug, beta.pk])
     html = admin_client.get(url).content.decode()
-    assert listed(html) == [("gap", ["#gap-theme-dh"]), ("gap", ["#gap-theme-pct"])]
-    assert 'id="gap-theme-dh"' in html and 'id="gap-theme-pct"' in html  # the rows they link to
+    assert listed(html) == [("gap", ["#gap-vs-beta-theme-dh"]), ("gap", ["#gap-vs-beta-theme-pct"])]
+    assert 'id="gap-vs-beta-theme-dh"' in html and 'id="gap-vs-beta-theme-pct"' in html  # the rows they link to
     dh = expected[0].row
     assert (
         f"Digital Harmony</a>: IT rates this higher than Biz — gap {dh.gap:+.2f}, Holm p =\xa0.003, "
@@ -33,7 +33,7 @@ def test_value_stream_page_says_what_stands_out_and_links_each_finding_to_its_ro
     )
     # Showing the dimensions, a theme's link switches the table back to the themes.
     html = admin_client.get(url + "?level=dimension").content.decode()
-    assert listed(html)[0] == ("gap", ["?level=theme#gap-theme-dh"])
+    assert listed(html)[0] == ("gap", ["?level=theme#gap-vs-beta-theme-dh"])
 
 
 def test_a_value_stream_with_a_hidden_side_has_no_comparison_to_highlight(admin_client, dash_wave):
@@ -49,6 +49,8 @@ def test_organization_page_highlights_the_pooled_figures_in_the_readers_language
     expected = highlights(newest_report(dash_wave))
     html = admin_client.get(url).content.decode()
     assert [kind for kind, _ in listed(html)] == [h.kind for h in expected] == ["gap", "gap"]
+    for _, links in listed(html):
+        assert links[0].startswith("#gap-all-theme-") and f'id="{links[0][1:]}"' in html  # the pooled table's row
     german = admin_client.get(url, headers={"accept-language": "de"}).content.decode()
     pct = expected[0].row
     assert f"{pct.gap:+.2f}".replace(".", ",") in german and "Hedges' g" in german
