@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, figures, overview, radiator, setup
+from .views import audit, figures, overview, radiator, report, setup
 
 app_name = "dashboards"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("dashboard/waves/<slug:slug>/reliability.csv", figures.reliability_csv, name="reliability_csv"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/", figures.value_stream_view, name="value_stream"),
     path("dashboard/waves/<slug:slug>/streams/<int:pk>/gaps.csv", figures.gaps_csv, name="gaps_csv"),
+    path("dashboard/waves/<slug:slug>/report/", report.report_view, name="report"),
+    path("dashboard/waves/<slug:slug>/report.pdf", report.report_pdf, name="report_pdf"),
+    path("dashboard/waves/<slug:slug>/streams/<int:pk>/report/", report.report_view, name="stream_report"),
+    path("dashboard/waves/<slug:slug>/streams/<int:pk>/report.pdf", report.report_pdf, name="stream_report_pdf"),
     path("dashboard/waves/<slug:slug>/items/", figures.items_view, name="items"),
     path("dashboard/waves/<slug:slug>/items.csv", figures.items_csv, name="items_csv"),
     path("dashboard/organizations/<int:pk>/trends/", figures.trends_view, name="trends"),

@@ -5,7 +5,8 @@
 Builds a throwaway SQLite database in a temporary directory (never touches db.sqlite3), migrates
 it, seeds the demo with a fixed seed, serves it with `runserver` on a free port of 127.0.0.1 and
 photographs the respondent's pages on a phone (375×667), the staff pages on a desktop (1280×900)
-and the radiator on a wall screen (1920×1080), with Debian's chromium through Playwright. The
+and the radiator on a wall screen (1920×1080), with Debian's chromium through Playwright; the
+first page of the organization's PDF report is rendered to PNG with poppler's pdftoppm. The
 file names are fixed, so a new run replaces the images in place. The data are the same on every
 run; dates follow the day of the run.
 """
@@ -24,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+PDFTOPPM = "/usr/bin/pdftoppm"
+PDF_DPI = 110  # an A4 page 910 pixels wide: readable in the README, not too heavy
 RESPONSES = 600
 SEED = 8  # any fixed seed: the same answers, so the same charts, on every run
 PHONE = {"width": 375, "height": 667}
@@ -105,6 +108,19 @@ def shoot(page, output, name, full_page=False):
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size // 1024} KB)")
 
 
+def pdf_page(pdf, output, name):
+    """Page 1 of a PDF as `name`.png, drawn by pdftoppm."""
+    with tempfile.TemporaryDirectory() as directory:
+        source = Path(directory) / "report.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [PDFTOPPM, "-png", "-r", str(PDF_DPI), "-f", "1", "-l", "1", "-singlefile", source, output / name],
+            check=True,
+        )
+    path = output / f"{name}.png"
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size // 1024} KB)")
+
+
 def take_screenshots(base, demo, output):
     from playwright.sync_api import expect, sync_playwright
 
@@ -154,6 +170,10 @@ def take_screenshots(base, demo, output):
         wait_for_charts(page)
         page.mouse.move(0, 0)  # no hover: plotly's toolbar stays hidden
         shoot(page.locator("section", has=page.locator("table.item-drivers")).first, output, "item-drivers")
+        # The report to share: its PDF as the change manager downloads it, page 1 as a picture.
+        reply = page.request.get(f"{wave}/report.pdf")
+        assert reply.ok and reply.headers["content-type"] == "application/pdf", reply.status
+        pdf_page(reply.body(), output, "report-pdf-page")
         desktop.close()
 
         # The same value stream for a change manager whose browser asks for German.
@@ -188,6 +208,8 @@ def main():
     args = parser.parse_args()
     if not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium).")
+    if not os.access(PDFTOPPM, os.X_OK):
+        sys.exit(f"poppler's pdftoppm is needed at {PDFTOPPM} (apt-get install poppler-utils).")
     output = args.output.resolve()
     output.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))

@@ -81,7 +81,7 @@ def results_page(view):
             state = release_state(page.wave, page.release, group_counts(page.wave))
             context = page.context(page=NAV_PAGES.get(view.__name__, ""), state=state)
             # A page says so; a file that does not exist yet is "not found", with the same explanation.
-            status = 404 if view.__name__.endswith("_csv") else 200
+            status = 404 if view.__name__.endswith(("_csv", "_pdf")) else 200
             return render(request, "dashboards/no_results.html", context, status=status)
 
     return change_manager_required(wrapper)

@@ -54,6 +54,8 @@ def staff_pages(wave, stream):
         ("value stream, dimensions", f"{base}/streams/{stream.pk}/?level=dimension"),
         ("organization view, dimensions", f"{base}/organization/?level=dimension"),
         ("items", f"{base}/items/"),
+        ("report", f"{base}/report/"),
+        ("value stream report", f"{base}/streams/{stream.pk}/report/"),
         ("items of a value stream, with its drivers", f"{base}/items/?value_stream={stream.pk}"),
         ("over time", f"/dashboard/organizations/{organization}/trends/"),
         ("audit log", f"/dashboard/organizations/{organization}/audit/"),

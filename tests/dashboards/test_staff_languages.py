@@ -96,6 +96,8 @@ def staff_pages(wave, token):
         "organization, dimensions": f"{base}/organization/?level=dimension",
         "value stream": f"{base}/streams/{stream.pk}/",
         "items": f"{base}/items/",
+        "report": f"{base}/report/",
+        "value stream report": f"{base}/streams/{stream.pk}/report/",
         "over time": reverse("dashboards:trends", args=[wave.organization_id]),
         "audit log": reverse("dashboards:audit_log", args=[wave.organization_id]),
         "wave set-up": f"{base}/set-up/",

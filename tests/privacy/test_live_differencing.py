@@ -37,6 +37,8 @@ def everything_the_manager_sees(manager, wave, radiator_url):
         ("dashboards:value_stream", [wave.slug, alpha.pk], ""),
         ("dashboards:items", [wave.slug], ""),
         ("dashboards:trends", [wave.organization_id], ""),
+        ("dashboards:report_pdf", [wave.slug], ""),
+        ("dashboards:stream_report_pdf", [wave.slug, alpha.pk], ""),
     ]:
         status, content = download(manager, name, *args, query=query)
         assert status == 200, name
