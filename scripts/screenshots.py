@@ -159,6 +159,11 @@ def take_screenshots(base, demo, output):
         ]:
             page.goto(url)
             wait_for_charts(page)
+            if name in ("organization-view", "value-stream-radar"):
+                # The radar from the top of the level switch: the highlights above it have their own picture.
+                switch = page.get_by_role("group", name="Compare by")
+                switch.evaluate("element => element.scrollIntoView({behavior: 'instant'})")
+                page.mouse.move(0, 0)  # no hover: plotly's toolbar stays hidden
             shoot(page, output, name)
         # The highlights of the value stream above its radar and gap table.
         page.goto(f"{wave}/streams/{demo['highlights_stream']}/")
