@@ -24,8 +24,11 @@ register.filter("row_id", row_id)
 
 @register.filter
 def row_link(row, level):
-    """A link to the row's line in the page's gap table, switching the table's level if the page shows the other."""
-    return f"#{row_id(row)}" if row.level == level else f"?level={row.level}#{row_id(row)}"
+    """A link to the row's line in the page's gap table, switching the table's level if the page shows the other.
+
+    `level` is the level the page's table shows, or "" when the page shows both (the report).
+    """
+    return f"#{row_id(row)}" if not level or row.level == level else f"?level={row.level}#{row_id(row)}"
 
 
 @register.filter

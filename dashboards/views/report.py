@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from assessments.anonymity import SUPPRESSED
+from assessments.highlights import highlights
 from assessments.report import DIMENSION, SIDES, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
@@ -66,6 +67,11 @@ class Section:
 
 def heading_section(scope):
     return {"title": gettext("All value streams") if scope.stream is None else scope.stream.name}
+
+
+def highlights_section(scope):
+    """What stands out in this scope's figures (assessments.highlights), each linking to its row of the gaps."""
+    return {"highlights": highlights(scope.report, scope.name)}
 
 
 def radar_section(scope):
@@ -135,6 +141,7 @@ def method_section(scope):
 
 SECTIONS = [
     Section("heading", heading_section),
+    Section("highlights", highlights_section),
     Section("radar", radar_section),
     Section("gaps", gaps_section),
     Section("heatmap", heatmap_section),

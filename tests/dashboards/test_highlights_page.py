@@ -55,3 +55,14 @@ def test_organization_page_highlights_the_pooled_figures_in_the_readers_language
     pct = expected[0].row
     assert f"{pct.gap:+.2f}".replace(".", ",") in german and "Hedges' g" in german
     assert "rates this higher" not in german
+
+
+def test_the_report_to_share_opens_with_the_highlights_linking_to_its_gap_tables(admin_client, dash_wave):
+    beta = stream("Beta")
+    url = reverse("dashboards:stream_report", args=[dash_wave.slug, beta.pk])
+    html = admin_client.get(url).content.decode()
+    links = [link for _, links in listed(html) for link in links]
+    assert links == ["#gap-vs-beta-theme-dh", "#gap-vs-beta-theme-pct"]  # the report shows both levels: no switch
+    assert all(f'id="{link[1:]}"' in html for link in links)
+    pdf = admin_client.get(reverse("dashboards:stream_report_pdf", args=[dash_wave.slug, beta.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
