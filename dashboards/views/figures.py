@@ -130,6 +130,23 @@ def _selected_stream(page, request):
     return page.stream(int(pk))
 
 
+def theme_drivers(figures, items, value_stream=None):
+    """The item drivers of one theme's `items` in a value stream (None: pooled), largest gap first, with their items."""
+    by_code = {item.code: item for item in items}
+    return [
+        {"item": by_code[driver.item], "driver": driver}
+        for driver in by_gap([figures.item_driver(item.code, value_stream) for item in items])
+    ]
+
+
+def driver_sections(page, value_stream=None):
+    """Every theme's item drivers, as the items page and the report show them."""
+    return [
+        {"theme": theme, "drivers": theme_drivers(page.figures, items, value_stream), "id": f"drivers-{theme.code}"}
+        for theme, items in _items_by_theme(page.wave).items()
+    ]
+
+
 @results_page
 def items_view(request, page):
     stream = _selected_stream(page, request)
@@ -153,11 +170,7 @@ def items_view(request, page):
         table = [
             {"item": item, "side": side, "group": groups[(item.code, side)]} for item in items for side in ("biz", "it")
         ]
-        texts = {item.code: item for item in items}
-        drivers = [
-            {"item": texts[driver.item], "driver": driver}
-            for driver in by_gap([figures.item_driver(item.code, name) for item in items])
-        ]
+        drivers = theme_drivers(figures, items, name)
         sections.append(
             {
                 "theme": theme,

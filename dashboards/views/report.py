@@ -32,6 +32,7 @@ from assessments.stats import COHEN_THRESHOLDS
 from .. import svg_charts
 from ..charts import SIDE_LABELS
 from ..report_pdf import html_to_pdf
+from .figures import driver_sections
 from .wave_page import results_page
 
 
@@ -86,6 +87,11 @@ def gaps_section(scope):
         rows = scope.report.rows(level, scope.name)
         tables.append({"level": level, "rows": rows, "caption": caption, "bars": svg_charts.gap_bars(rows, caption)})
     return {"tables": tables, "cohen": COHEN_THRESHOLDS}
+
+
+def drivers_section(scope):
+    """The item drivers of each theme in this scope (pooled for the whole organization), largest gap first."""
+    return {"themes": driver_sections(scope.page, scope.name)}
 
 
 def heatmap_section(scope):
@@ -144,6 +150,7 @@ SECTIONS = [
     Section("highlights", highlights_section),
     Section("radar", radar_section),
     Section("gaps", gaps_section),
+    Section("drivers", drivers_section),
     Section("heatmap", heatmap_section),
     Section("streams", streams_section),
     Section("reliability", reliability_section),

@@ -89,3 +89,13 @@ def test_item_csv_carries_the_drivers(admin_client, dash_wave, name):
         assert float(line["mean_reverse_coded"]) == pytest.approx(getattr(driver, f"{side}_mean"), abs=1e-4)
         for column in ("gap", "mwu_p", "mwu_p_holm", "rank_biserial"):
             assert float(line[column]) == pytest.approx(getattr(driver, column), abs=1e-4), column
+
+
+def test_the_report_to_share_carries_the_drivers_of_its_scope(admin_client, dash_wave):
+    report_url = reverse("dashboards:stream_report", args=[dash_wave.slug, stream("Beta").pk])
+    tables = driver_tables(admin_client.get(report_url).content.decode())
+    assert set(tables) == {"drivers-PCT-drivers", "drivers-SPS-drivers", "drivers-DH-drivers"}
+    items_page = driver_tables(admin_client.get(items_url(dash_wave, "Beta")).content.decode())
+    assert tables["drivers-PCT-drivers"] == items_page["likert-PCT-drivers"]  # the same rows, in the same order
+    tiny = admin_client.get(reverse("dashboards:stream_report", args=[dash_wave.slug, stream("Tiny").pk]))
+    assert "no comparison (a side is hidden)" in tiny.content.decode()
