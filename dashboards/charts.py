@@ -215,18 +215,26 @@ def heatmap_label(row):
     return f"{signed(row.gap)}{star}"
 
 
+STATEMENT_WIDTH = 36  # characters per line of a statement beside the Likert bars
+
+
 def likert_bars(items, groups, scale_min, scale_labels, filename):
     """Diverging stacked bars, one pair per item (Biz above IT), plus "not applicable" apart.
 
     `items` is [(code, text)], `groups` maps (code, side) to an ItemGroup. The neutral middle
     of an odd scale is split across 0. Shares are of the answers on the scale; the right-hand
     panel shows "not applicable" as a share of everyone who answered the item.
+
+    The rows sit on a two-level axis: the statement (its code and its wording, wrapped onto
+    short lines so that nothing is cut off), and within it Biz above IT.
     """
     points = len(scale_labels)
     colours = sample_colorscale("BrBG", [i / (points - 1) for i in range(points)]) if points > 1 else [NEUTRAL_GREY]
     middle = (points - 1) / 2
     rows = [(code, side) for code, _ in items for side in SIDES]
-    y = [f"{text(code)} · {SIDE_LABELS[side]}" for code, side in rows]
+    statements = {code: f"<b>{text(code)}</b> {wrap(text(wording), STATEMENT_WIDTH)}" for code, wording in items}
+    y = [[statements[code] for code, _ in rows], [SIDE_LABELS[side] for _, side in rows]]
+    row_names = [f"{text(code)} · {SIDE_LABELS[side]}" for code, side in rows]
     shares = []
     for code, side in rows:
         group = groups[(code, side)]
@@ -254,7 +262,9 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
                 "showlegend": in_legend,
                 "marker": {"color": NEUTRAL_GREY if p == middle else colours[p]},
                 "customdata": [None if share is None else _share(share[p]) for share in shares],
-                "hovertemplate": "%{y}: %{customdata}%<extra>" + label + "</extra>",
+                "text": row_names,
+                "textposition": "none",
+                "hovertemplate": "%{text}: %{customdata}%<extra>" + label + "</extra>",
             }
         )
     not_applicable_label = gettext("not applicable")
@@ -272,13 +282,16 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
             "xaxis": "x2",
             "name": not_applicable_label,
             "marker": {"color": "#6c757d"},
+            "text": row_names,
+            "textposition": "none",
             # Translators: hover text of the "not applicable" bar; %(share)s is a percentage, e.g. "12%".
-            "hovertemplate": "%{y}: " + gettext("%(share)s not applicable") % {"share": "%{x}%"} + "<extra></extra>",
+            "hovertemplate": "%{text}: " + gettext("%(share)s not applicable") % {"share": "%{x}%"} + "<extra></extra>",
         }
     )
+    # On a category axis a position is also the row's index, which a two-level axis needs.
     hidden = [
-        {"x": 0, "y": label, "xref": "x", "yref": "y", "text": _hidden_text(groups[row]), "showarrow": False}
-        for label, row in zip(y, rows, strict=True)
+        {"x": 0, "y": index, "xref": "x", "yref": "y", "text": _hidden_text(groups[row]), "showarrow": False}
+        for index, row in enumerate(rows)
         if groups[row].counts is None or not groups[row].answered
     ]
     layout = {
@@ -301,7 +314,7 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
         "legend": {"orientation": "h", "y": -0.25, "traceorder": "normal"},
         "annotations": hidden,
         "margin": {"t": 10, "l": 10, "r": 10, "b": 10},
-        "height": 120 + 34 * len(rows),
+        "height": 120 + 34 * len(rows) + 14 * sum(label.count("<br>") for label in statements.values()),
     }
     return figure(traces, layout, filename)
 

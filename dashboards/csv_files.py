@@ -74,13 +74,21 @@ def reliability_rows(rows):
 ITEM_HEADER_START = ["value_stream", "theme", "item", "reverse_worded", "side", "status"]
 
 
+# The item drivers (assessments.drivers): the side's n and mean of the reverse-coded answers on
+# the scale, then Biz against IT on the item, the same on both sides' rows.
+ITEM_DRIVER_HEADER = ["n_answered", "mean_reverse_coded", "gap", "mwu_u", "mwu_p", "mwu_p_holm", "rank_biserial"]
+
+
 def item_header(scale_min, scale_max):
-    return [*ITEM_HEADER_START, *(f"n_{point}" for point in range(scale_min, scale_max + 1)), "n_not_applicable"]
+    counts = [f"n_{point}" for point in range(scale_min, scale_max + 1)]
+    return [*ITEM_HEADER_START, *counts, "n_not_applicable", *ITEM_DRIVER_HEADER]
 
 
 def item_rows(value_stream_name, items, figures):
     points = figures.report.scale_max - figures.report.scale_min + 1
     for item in items:
+        driver = figures.item_driver(item.code, value_stream_name)
+        comparison = [driver.gap, driver.mwu_u, driver.mwu_p, driver.mwu_p_holm, driver.rank_biserial]
         for side in SIDES:
             group = figures.item_group(item.code, side, value_stream_name)
             counts = group.counts if group.counts is not None else [None] * points
@@ -93,6 +101,9 @@ def item_rows(value_stream_name, items, figures):
                 group.status,
                 *counts,
                 group.not_applicable,
+                getattr(driver, f"{side}_n"),
+                getattr(driver, f"{side}_mean"),
+                *comparison,
             ]
 
 

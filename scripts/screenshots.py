@@ -33,6 +33,7 @@ PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
 WALL = {"width": 1920, "height": 1080}
 STREAM = "Financing applications"  # the demo's widest Biz–IT gaps
+HIGHLIGHTS_STREAM = "Investing and pension applications"  # gaps both ways, cancelling in a dimension, agreement
 SERVER_TIMEOUT = 60  # seconds for runserver to answer
 CHART_TIMEOUT = 30_000  # ms; plotly.min.js is large and the first draw parses it
 
@@ -63,6 +64,7 @@ def prepare_database(database_dir):
     return {
         "wave": demo.wave.slug,
         "stream": stream.pk,
+        "highlights_stream": demo.wave.value_streams.get(name=HIGHLIGHTS_STREAM).pk,
         "username": demo.username,
         "password": demo.password,
         "radiator_token": radiator_token,
@@ -99,8 +101,10 @@ def wait_for_charts(page):
 
 
 def shoot(page, output, name, full_page=False):
+    """A PNG of the page's viewport (or the whole page), or of one element when given a locator."""
     path = output / f"{name}.png"
-    page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+    options = {} if hasattr(page, "nth") else {"full_page": full_page}  # a Locator has nth()
+    page.screenshot(path=path, animations="disabled", caret="hide", **options)
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({path.stat().st_size // 1024} KB)")
 
 
@@ -155,7 +159,22 @@ def take_screenshots(base, demo, output):
         ]:
             page.goto(url)
             wait_for_charts(page)
+            if name in ("organization-view", "value-stream-radar"):
+                # The radar from the top of the level switch: the highlights above it have their own picture.
+                switch = page.get_by_role("group", name="Compare by")
+                switch.evaluate("element => element.scrollIntoView({behavior: 'instant'})")
+                page.mouse.move(0, 0)  # no hover: plotly's toolbar stays hidden
             shoot(page, output, name)
+        # The highlights of the value stream above its radar and gap table.
+        page.goto(f"{wave}/streams/{demo['highlights_stream']}/")
+        wait_for_charts(page)
+        page.locator("section.highlights").scroll_into_view_if_needed()
+        shoot(page, output, "highlights")
+        # The item drivers of one theme in the value stream, under its Likert bars.
+        page.goto(f"{wave}/items/?value_stream={demo['stream']}")
+        wait_for_charts(page)
+        page.mouse.move(0, 0)  # no hover: plotly's toolbar stays hidden
+        shoot(page.locator("section", has=page.locator("table.item-drivers")).first, output, "item-drivers")
         # The report to share: its PDF as the change manager downloads it, page 1 as a picture.
         reply = page.request.get(f"{wave}/report.pdf")
         assert reply.ok and reply.headers["content-type"] == "application/pdf", reply.status

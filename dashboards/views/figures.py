@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 
 from accounts.access import managed_organizations
+from assessments.drivers import by_gap
+from assessments.highlights import highlights
 from assessments.report import DIMENSION, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
@@ -67,6 +69,7 @@ def organization_view(request, page):
         heatmap=charts.gap_heatmap(report, f"{page.wave.slug}-gap-heatmap"),
         heatmap_rows=_heatmap_rows(report),
         report=report,
+        highlights=highlights(report),
         reliability=report.reliability,
         cohen=COHEN_THRESHOLDS,
         **_change_context(page, None),
@@ -127,6 +130,7 @@ def value_stream_view(request, page, pk, action_form=None, editing=None):
         rows=rows,
         radar=charts.radar(rows, report.scale_min, report.scale_max, f"{page.wave.slug}-{slugify(vs.name)}-{level}"),
         cohen=COHEN_THRESHOLDS,
+        highlights=highlights(report, vs.name),
         radiator_links=RadiatorLink.objects.active().filter(value_stream=vs).select_related("created_by"),
         **_change_context(page, vs.name),
         **action_plans.page_context(
@@ -169,6 +173,23 @@ def _selected_stream(page, request):
     return page.stream(int(pk))
 
 
+def theme_drivers(figures, items, value_stream=None):
+    """The item drivers of one theme's `items` in a value stream (None: pooled), largest gap first, with their items."""
+    by_code = {item.code: item for item in items}
+    return [
+        {"item": by_code[driver.item], "driver": driver}
+        for driver in by_gap([figures.item_driver(item.code, value_stream) for item in items])
+    ]
+
+
+def driver_sections(page, value_stream=None):
+    """Every theme's item drivers, as the items page and the report show them."""
+    return [
+        {"theme": theme, "drivers": theme_drivers(page.figures, items, value_stream), "id": f"drivers-{theme.code}"}
+        for theme, items in _items_by_theme(page.wave).items()
+    ]
+
+
 @results_page
 def items_view(request, page):
     stream = _selected_stream(page, request)
@@ -192,8 +213,16 @@ def items_view(request, page):
         table = [
             {"item": item, "side": side, "group": groups[(item.code, side)]} for item in items for side in ("biz", "it")
         ]
+        drivers = theme_drivers(figures, items, name)
         sections.append(
-            {"theme": theme, "items": items, "figure": figure, "table": table, "id": f"likert-{theme.code}"}
+            {
+                "theme": theme,
+                "items": items,
+                "figure": figure,
+                "table": table,
+                "drivers": drivers,
+                "id": f"likert-{theme.code}",
+            }
         )
     context = page.context(page="items", stream=stream, sections=sections, points=points, labels=labels)
     return render(request, "dashboards/items.html", context)

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 
 from assessments.anonymity import SUPPRESSED
+from assessments.highlights import highlights
 from assessments.report import DIMENSION, SIDES, THEME
 from assessments.stats import COHEN_THRESHOLDS
 
@@ -32,6 +33,7 @@ from .. import action_plans, svg_charts
 from ..changes import wave_changes
 from ..charts import SIDE_LABELS
 from ..report_pdf import html_to_pdf
+from .figures import driver_sections
 from .wave_page import results_page
 
 
@@ -69,6 +71,11 @@ def heading_section(scope):
     return {"title": gettext("All value streams") if scope.stream is None else scope.stream.name}
 
 
+def highlights_section(scope):
+    """What stands out in this scope's figures (assessments.highlights), each linking to its row of the gaps."""
+    return {"highlights": highlights(scope.report, scope.name)}
+
+
 def radar_section(scope):
     rows = scope.report.rows(THEME, scope.name)
     return {"svg": scope.radar(rows, gettext("Radar of the Biz and IT means per theme"), radius=130)}
@@ -81,6 +88,11 @@ def gaps_section(scope):
         rows = scope.report.rows(level, scope.name)
         tables.append({"level": level, "rows": rows, "caption": caption, "bars": svg_charts.gap_bars(rows, caption)})
     return {"tables": tables, "cohen": COHEN_THRESHOLDS}
+
+
+def drivers_section(scope):
+    """The item drivers of each theme in this scope (pooled for the whole organization), largest gap first."""
+    return {"themes": driver_sections(scope.page, scope.name)}
 
 
 def heatmap_section(scope):
@@ -158,8 +170,10 @@ def action_plan_section(scope):
 
 SECTIONS = [
     Section("heading", heading_section),
+    Section("highlights", highlights_section),
     Section("radar", radar_section),
     Section("gaps", gaps_section),
+    Section("drivers", drivers_section),
     Section("heatmap", heatmap_section),
     Section("streams", streams_section),
     Section("reliability", reliability_section),

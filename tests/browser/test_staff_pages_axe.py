@@ -56,6 +56,7 @@ def staff_pages(wave, stream):
         ("items", f"{base}/items/"),
         ("report", f"{base}/report/"),
         ("value stream report", f"{base}/streams/{stream.pk}/report/"),
+        ("items of a value stream, with its drivers", f"{base}/items/?value_stream={stream.pk}"),
         ("over time", f"/dashboard/organizations/{organization}/trends/"),
         ("audit log", f"/dashboard/organizations/{organization}/audit/"),
         ("new wave", f"/dashboard/organizations/{organization}/waves/new/"),

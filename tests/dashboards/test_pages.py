@@ -44,6 +44,8 @@ def wave_pages(wave):
         ("tiny items", reverse("dashboards:items", args=[wave.slug]) + f"?value_stream={tiny.pk}"),
         ("items csv", reverse("dashboards:items_csv", args=[wave.slug])),
         ("tiny items csv", reverse("dashboards:items_csv", args=[wave.slug]) + f"?value_stream={tiny.pk}"),
+        ("alpha items", reverse("dashboards:items", args=[wave.slug]) + f"?value_stream={alpha.pk}"),
+        ("alpha items csv", reverse("dashboards:items_csv", args=[wave.slug]) + f"?value_stream={alpha.pk}"),
         ("trends", reverse("dashboards:trends", args=[organization_id])),
         ("trends csv", reverse("dashboards:trends_csv", args=[organization_id])),
         ("report", reverse("dashboards:report", args=[wave.slug])),
@@ -174,7 +176,7 @@ def test_item_counts_of_a_hidden_group_are_neither_drawn_nor_downloadable(admin_
     page = admin_client.get(reverse("dashboards:items", args=[dash_wave.slug]) + f"?value_stream={tiny.pk}")
     for figure in figures_on(page).values():
         bars = [trace for trace in figure["data"] if trace.get("xaxis") != "x2"]
-        it_positions = [i for i, label in enumerate(bars[0]["y"]) if label.endswith("IT")]
+        it_positions = [i for i, side in enumerate(bars[0]["y"][1]) if side == "IT"]  # (statement, side) rows
         assert all(trace["x"][i] is None for trace in bars for i in it_positions)
         assert any(note["text"] == "hidden to protect anonymity" for note in figure["layout"]["annotations"])
 

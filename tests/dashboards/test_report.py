@@ -104,9 +104,9 @@ def test_nothing_of_a_hidden_group_appears_only_that_it_is_hidden(admin_client, 
     assert "No group is hidden" not in text
     page_url, tiny_pdf = report_urls(dash_wave, stream("Tiny").pk)
     tiny = pdf_text(admin_client.get(tiny_pdf).content)
-    # Every IT cell of Tiny's five tables rows (3 themes, 2 dimensions) says hidden, with no n.
-    assert tiny.count("hidden to protect anonymity") == 5
-    assert tiny.count("no comparison (a side is hidden)") == 5
+    # Every IT cell of Tiny's five tables rows (3 themes, 2 dimensions) and nine item drivers says hidden, with no n.
+    assert tiny.count("hidden to protect anonymity") == 5 + 9
+    assert tiny.count("no comparison (a side is hidden)") == 5 + 9
     assert "Hidden to protect anonymity: IT in Tiny." in tiny
     html = admin_client.get(page_url).content.decode()
     assert SIDE_COLOURS["biz"] in html and SIDE_COLOURS["it"] not in html  # IT is not drawn

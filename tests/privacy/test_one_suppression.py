@@ -2,7 +2,7 @@
 
 For random releases (group sizes around k, "not applicable" and skipped answers in patterns,
 empty sides), every table a change manager can see — the dimension and theme tables, the
-heatmap, trends and radiator (which show the theme rows of a value stream), the item table —
+heatmap, trends and radiator (which show the theme rows of a value stream), the item table and its drivers —
 hides exactly the same groups of each side; nothing shown rests on fewer than k people; and the
 hidden groups together hold, in every measure, none or at least k people, counted from the raw
 answers rather than from any table. So no subtraction across tables, levels or downloads of one
@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.anonymity import EMPTY, SHOWN, SUPPRESSED
+from assessments.drivers import item_drivers
 from assessments.gather import WaveData
 from assessments.items import item_groups
 from assessments.report import DIMENSION, THEME, build_report
@@ -111,6 +112,7 @@ def test_every_table_hides_the_same_groups_and_no_difference_isolates_fewer_than
     k = data.anonymity_threshold
     report = build_report(data)
     items = item_groups(data)
+    drivers = item_drivers(data)
     counts = true_counts(data)
     for side in ("biz", "it"):
         tables = {}
@@ -122,6 +124,12 @@ def test_every_table_hides_the_same_groups_and_no_difference_isolates_fewer_than
         for group in items:
             if group.side == side and group.value_stream is not None:
                 tables.setdefault(f"item {group.item}", {})[group.value_stream] = group.status
+        for driver in drivers:  # the item drivers of the items page and the item CSV
+            if driver.value_stream is not None:
+                tables.setdefault(f"driver {driver.item}", {})[driver.value_stream] = getattr(driver, f"{side}_status")
+        for driver in drivers:  # a hidden side's driver carries nothing, pooled or not
+            if getattr(driver, f"{side}_status") == SUPPRESSED:
+                assert getattr(driver, f"{side}_n") is getattr(driver, f"{side}_mean") is driver.gap is None
         hidden = {name: hidden_in(statuses) for name, statuses in tables.items()}
         first = next(iter(hidden.values()))
         assert all(found == first for found in hidden.values()), (side, hidden)  # every pair of tables
