@@ -1,0 +1,97 @@
+"""Issue 15's walk-through, as a respondent meets it in the browser: the error box of a theme page
+takes the focus and leads, by keyboard, to the first statement left unanswered; "Change" on the
+review returns to the review; and coming back continues at the first unfinished page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from surveys.instrument_files import load_built_in_instrument
+from tests.browser.conftest import PHONE, assert_meets_wcag, requires_chromium
+from tests.conftest import make_wave
+
+pytestmark = requires_chromium
+
+TOPICS = 6
+
+
+@pytest.fixture
+def wave(transactional_db, organization, value_streams):
+    return make_wave(organization, load_built_in_instrument().instrument, value_streams, slug="back-wave")
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=PHONE)
+    yield context
+    context.close()
+
+
+def next_button(page):
+    return page.locator("main form button.btn-primary[type=submit]")
+
+
+def about_you(page):
+    page.get_by_label("Which value stream do you work in?").select_option(label="Financing applications")
+    page.get_by_label("Business", exact=True).check()
+    next_button(page).click()
+
+
+def answer_all(page):
+    groups = page.locator("main form fieldset")
+    for index in range(groups.count()):
+        groups.nth(index).get_by_label("Somewhat agree").check()
+    next_button(page).click()
+
+
+def test_the_error_box_takes_the_focus_and_its_link_moves_it_to_the_first_unanswered_statement(
+    live_server, context, wave
+):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{wave.slug}/")
+    page.get_by_role("button", name="Start the questionnaire").click()
+    about_you(page)
+    groups = page.locator("main form fieldset")
+    groups.first.get_by_label("Somewhat agree").check()  # the 2nd, 3rd and 4th statements left open
+    next_button(page).click()
+
+    errors = page.locator("#form-errors")
+    expect(errors).to_be_focused()
+    expect(errors).to_contain_text("3 statements still need an answer")
+    page.keyboard.press("Tab")
+    link = errors.get_by_role("link", name="Go to the first statement without an answer")
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+
+    second = page.locator("main form fieldset").nth(1)
+    expect(second.get_by_role("radio").first).to_be_focused()
+    page.keyboard.press("Space")  # and the keyboard answers it where the focus now is
+    expect(second.get_by_role("radio").first).to_be_checked()
+    assert_meets_wcag(page, "a theme page with its error box")
+
+
+def test_coming_back_continues_where_the_answers_stop_and_change_on_the_review_returns_there(
+    live_server, context, wave
+):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{wave.slug}/")
+    page.get_by_role("button", name="Start the questionnaire").click()
+    about_you(page)
+    answer_all(page)
+    answer_all(page)
+    expect(page.get_by_text("Topic 3 of 6")).to_be_visible()
+
+    page.goto(f"{live_server.url}/s/{wave.slug}/")  # later, in the same browser
+    page.get_by_role("button", name="Continue where I left off").click()
+    expect(page.get_by_text("Topic 3 of 6")).to_be_visible()
+
+    for _ in range(TOPICS - 2):
+        answer_all(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
+    page.get_by_role("link", name="Change Product-Centric Thinking").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Product-Centric Thinking")
+    page.locator("main form fieldset").first.get_by_label("Strongly agree").check()
+    page.get_by_role("button", name="Save and back to the review").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
+    expect(page.get_by_text("5 — Strongly agree")).to_be_visible()
+    assert_meets_wcag(page, "the review after a change")
