@@ -95,3 +95,24 @@ def test_coming_back_continues_where_the_answers_stop_and_change_on_the_review_r
     expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
     expect(page.get_by_text("5 — Strongly agree")).to_be_visible()
     assert_meets_wcag(page, "the review after a change")
+
+
+def test_a_respondent_who_chooses_german_reads_the_german_names(live_server, context, wave, organization):
+    wave.titles = {"de": "Zusammenarbeit 2027"}
+    wave.save()
+    organization.names = {"de": "Testbank AG"}
+    organization.save()
+    organization.value_streams.filter(name="Financing applications").update(names={"de": "Finanzierung"})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{wave.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(wave.title)
+
+    page.get_by_label("Language").select_option(label="Deutsch")
+    page.get_by_role("button", name="Change language").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zusammenarbeit 2027")
+    expect(page.get_by_text("Testbank AG")).to_be_visible()
+    page.get_by_role("button", name="Fragebogen starten").click()
+    choice = page.locator("select[name=value_stream] option")
+    expect(choice).to_contain_text(["Finanzierung", "Investing applications"])
+    assert_meets_wcag(page, "About you, in German with German names")
