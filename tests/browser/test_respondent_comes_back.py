@@ -1,10 +1,13 @@
 """Issue 15's walk-through, as a respondent meets it in the browser: the error box of a theme page
 takes the focus and leads, by keyboard, to the first statement left unanswered; "Change" on the
-review returns to the review; and coming back continues at the first unfinished page."""
+review returns to the review; coming back continues at the first unfinished page; and a title given
+per language on the set-up page is what a respondent in that language reads."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from accounts.models import Membership
 from surveys.instrument_files import load_built_in_instrument
 from tests.browser.conftest import PHONE, assert_meets_wcag, requires_chromium
 from tests.conftest import make_wave
@@ -12,6 +15,7 @@ from tests.conftest import make_wave
 pytestmark = requires_chromium
 
 TOPICS = 6
+PASSWORD = "a passphrase for the browser test"
 
 
 @pytest.fixture
@@ -97,16 +101,31 @@ def test_coming_back_continues_where_the_answers_stop_and_change_on_the_review_r
     assert_meets_wcag(page, "the review after a change")
 
 
-def test_a_respondent_who_chooses_german_reads_the_german_names(live_server, context, wave, organization):
-    wave.titles = {"de": "Zusammenarbeit 2027"}
-    wave.save()
-    organization.names = {"de": "Testbank AG"}
+def test_a_german_title_given_on_the_set_up_page_is_what_a_respondent_in_german_reads(
+    live_server, context, wave, organization
+):
+    manager = get_user_model().objects.create_user("manager", password=PASSWORD)
+    Membership.objects.create(user=manager, organization=organization, role=Membership.Role.CHANGE_MANAGER)
+    organization.names = {"de": "Testbank AG"}  # organizations and value streams: in the admin
     organization.save()
     organization.value_streams.filter(name="Financing applications").update(names={"de": "Finanzierung"})
-    page = context.new_page()
+    staff = context.new_page()
+    staff.goto(f"{live_server.url}/accounts/login/")
+    staff.get_by_label("Username").fill("manager")
+    staff.get_by_label("Password").fill(PASSWORD)
+    staff.get_by_role("button", name="Log in").click()
+    staff.goto(f"{live_server.url}/dashboard/waves/{wave.slug}/set-up/")
+    staff.get_by_text("The title in the respondents’ languages (optional)").click()
+    staff.get_by_label("Title in German").fill("Zusammenarbeit 2027")
+    assert_meets_wcag(staff, "the set-up page with the titles per language open")
+    staff.get_by_role("button", name="Save the set-up").click()
+    expect(staff).to_have_url(f"{live_server.url}/dashboard/waves/{wave.slug}/")
+    expect(staff.get_by_role("heading", level=1)).to_contain_text(wave.title)  # staff pages: the title itself
+
+    respondent = context.browser.new_context(viewport=PHONE)
+    page = respondent.new_page()
     page.goto(f"{live_server.url}/s/{wave.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(wave.title)
-
     page.get_by_label("Language").select_option(label="Deutsch")
     page.get_by_role("button", name="Change language").click()
 
@@ -116,3 +135,4 @@ def test_a_respondent_who_chooses_german_reads_the_german_names(live_server, con
     choice = page.locator("select[name=value_stream] option")
     expect(choice).to_contain_text(["Finanzierung", "Investing applications"])
     assert_meets_wcag(page, "About you, in German with German names")
+    respondent.close()
