@@ -109,9 +109,27 @@ def obvious_instrument(organization):
     return newest.pk if newest else None
 
 
+# The wave's title as respondents read it, one optional field per language (Wave.titles); the
+# title itself stays the name on staff pages, reports and exports.
+TITLE_FIELDS = {"en": "title_en", "de": "title_de", "fr": "title_fr"}
+
+
+def _title_field(label):
+    return forms.CharField(
+        required=False,
+        max_length=Wave._meta.get_field("title").max_length,
+        label=label,
+        help_text=_("Shown to respondents who answer in this language. Empty: the title above."),
+    )
+
+
 class WaveForm(forms.ModelForm):
     """A wave's set-up: what it asks, of whom, when, and under which threshold. Validates the rules
     of `wave_setup` (its module docstring); `wave_setup.save_wave` saves it."""
+
+    title_en = _title_field(_("Title in English"))
+    title_de = _title_field(_("Title in German"))
+    title_fr = _title_field(_("Title in French"))
 
     value_streams = ValueStreamChoices(
         queryset=ValueStream.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Value streams")
@@ -197,6 +215,8 @@ class WaveForm(forms.ModelForm):
         self.fields["anonymity_threshold"].help_text = gettext(
             "Groups with fewer respondents are never shown (at least %(minimum)s)."
         ) % {"minimum": MIN_ANONYMITY_THRESHOLD}
+        for code, name in TITLE_FIELDS.items():
+            self.fields[name].initial = self.instance.titles.get(code, "")
         self.has_responses = bool(self.instance.pk) and self.instance.responses.exists()
         if self.instance.is_final():
             for name in ("status", "opens_at", "closes_at", "interim_results"):
@@ -227,6 +247,19 @@ class WaveForm(forms.ModelForm):
                 )
                 pair.append(name)
             self.head_count_fields.append((stream, pair))
+
+    def title_fields(self):
+        """The per-language title fields, for the template."""
+        return [self[name] for name in TITLE_FIELDS.values()]
+
+    def title_fields_in_use(self):
+        """Whether a per-language title is given or wrong: then the template shows the fields open."""
+        return any(field.value() or field.errors for field in self.title_fields())
+
+    def titles(self):
+        """Wave.titles as typed: language code → title, only the languages given one."""
+        typed = {code: self.cleaned_data.get(name, "").strip() for code, name in TITLE_FIELDS.items()}
+        return {code: title for code, title in typed.items() if title}
 
     def head_count_rows(self):
         """(value stream, Biz field, IT field) for the template's head count table."""

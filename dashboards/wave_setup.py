@@ -27,6 +27,7 @@ def save_wave(form, *, user=None):
     changes = form.audit_changes(is_new)
     wave = form.save(commit=False)
     wave.organization = form.organization
+    wave.titles = form.titles()
     wave.save()
     created = [
         ValueStream.objects.create(organization=form.organization, name=name)

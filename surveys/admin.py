@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
@@ -103,13 +104,61 @@ class ItemAdmin(admin.ModelAdmin):
         return pick_language(item.text)[:90]
 
 
+# Names as respondents read them, per language (the models' `names` and `titles`); `name` and
+# `title` stay the ones of staff pages, reports and exports. One optional field per language,
+# named as on the wave's set-up page (title_de, ...), so the audit log labels them alike.
+LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French"}
+
+
+class PerLanguageForm(forms.ModelForm):
+    """Fields `<canonical>_<language>` that edit the model's JSON field `mapping`; see per_language_form."""
+
+    canonical = mapping = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in LANGUAGE_NAMES:
+            self.fields[f"{self.canonical}_{code}"].initial = getattr(self.instance, self.mapping).get(code, "")
+
+    def save(self, commit=True):
+        typed = {code: self.cleaned_data.get(f"{self.canonical}_{code}", "").strip() for code in LANGUAGE_NAMES}
+        setattr(self.instance, self.mapping, {code: text for code, text in typed.items() if text})
+        return super().save(commit)
+
+
+def per_language_form(canonical, mapping):
+    """A PerLanguageForm for the model field `canonical` (name, title) and its mapping (names, titles)."""
+    fields = {
+        f"{canonical}_{code}": forms.CharField(
+            required=False,
+            max_length=200,
+            label=f"{canonical} in {language}",
+            help_text=f"Shown to respondents in {language}; empty: the {canonical}.",
+        )
+        for code, language in LANGUAGE_NAMES.items()
+    }
+    return type(PerLanguageForm)(
+        f"{canonical.title()}PerLanguageForm",
+        (PerLanguageForm,),
+        {"canonical": canonical, "mapping": mapping, "__module__": __name__, **fields},
+    )
+
+
+NamesForm = per_language_form("name", "names")
+NAME_FIELDS = [f"name_{code}" for code in LANGUAGE_NAMES]
+
+
 class ValueStreamInline(admin.TabularInline):
     model = ValueStream
+    form = NamesForm
+    fields = ["name", *NAME_FIELDS]
     extra = 0
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = NamesForm
+    fields = ["name", *NAME_FIELDS]
     list_display = ["name", "value_stream_count"]
     search_fields = ["name", "value_streams__name"]
     inlines = [ValueStreamInline]
@@ -124,6 +173,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(ValueStream)
 class ValueStreamAdmin(admin.ModelAdmin):
+    form = NamesForm
+    fields = ["organization", "name", *NAME_FIELDS]
     list_display = ["name", "organization"]
     list_filter = ["organization"]
     search_fields = ["name", "organization__name"]
@@ -163,6 +214,8 @@ class HeadCountInline(admin.TabularInline):
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
+    form = per_language_form("title", "titles")
+    exclude = ["titles"]  # edited through the form's title_en, title_de, title_fr
     inlines = [HeadCountInline]
     list_display = [
         "title",

@@ -13,10 +13,17 @@ def _helper():
     return helper
 
 
+class ValueStreamChoice(forms.ModelChoiceField):
+    """A value stream of the wave, named in the respondent's language."""
+
+    def label_from_instance(self, obj):
+        return obj.localized_name
+
+
 class BackgroundForm(forms.Form):
     """Who answers: value stream and side are needed for the analysis; the rest is optional."""
 
-    value_stream = forms.ModelChoiceField(
+    value_stream = ValueStreamChoice(
         queryset=None,
         label=_("Which value stream do you work in?"),
         empty_label=_("Choose your value stream"),

@@ -245,8 +245,18 @@ class Item(models.Model):
         return pick_language(self.text)
 
 
+def in_language(texts, canonical, language=None):
+    """A name as a respondent reads it: from the per-language mapping `texts` in `language` (by
+    default the active one), else the canonical name that staff pages, reports and exports use."""
+    language = (language or get_language() or "").split("-")[0]
+    return (texts or {}).get(language) or canonical
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    names = models.JSONField(
+        default=dict, blank=True, help_text="The name per language code, as respondents read it; empty: the name."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -254,10 +264,18 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def localized_name(self):
+        """The name in the active language (respondent pages, e-mails); staff pages keep `name`."""
+        return in_language(self.names, self.name)
+
 
 class ValueStream(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="value_streams")
     name = models.CharField(max_length=200)
+    names = models.JSONField(
+        default=dict, blank=True, help_text="The name per language code, as respondents read it; empty: the name."
+    )
 
     class Meta:
         ordering = ["organization", "name"]
@@ -267,6 +285,11 @@ class ValueStream(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def localized_name(self):
+        """The name in the active language (respondent pages, e-mails); staff pages keep `name`."""
+        return in_language(self.names, self.name)
 
 
 class WaveQuerySet(models.QuerySet):
@@ -292,6 +315,9 @@ class Wave(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
+    titles = models.JSONField(
+        default=dict, blank=True, help_text="The title per language code, as respondents read it; empty: the title."
+    )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="waves")
     # PROTECT: an instrument that waves were run on must never vanish under their responses.
     instrument = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="waves")
@@ -354,6 +380,11 @@ class Wave(models.Model):
                     )
                 }
             )
+
+    @property
+    def localized_title(self):
+        """The title in the active language (respondent pages, e-mails); staff pages keep `title`."""
+        return in_language(self.titles, self.title)
 
     def is_final(self):
         """Closed for good: the wave has its final release (surveys/releases.py), so it never reopens.

@@ -260,6 +260,21 @@ def has_background(draft):
     return bool(draft.data.get("value_stream") and draft.data.get("side"))
 
 
+def background_given(draft):
+    """Whether the respondent has been through "About you" (which stores the optional answers too,
+    even empty): an invitation's draft starts with value stream and side, not with that page done."""
+    return has_background(draft) and "role" in draft.data
+
+
+def resume_step(draft, pages):
+    """Where the respondent of `draft` goes on: "about", the number of the first theme page with a
+    statement unanswered, or "review" when every statement has an answer."""
+    if not background_given(draft):
+        return "about"
+    missing = incomplete_pages(draft, pages)
+    return missing[0] if missing else "review"
+
+
 def save_page_answers(draft, page, post):
     """Keep every answer given on the page, valid page or not, so nothing is lost."""
     answers = draft.data.setdefault("answers", {})

@@ -128,10 +128,16 @@ def _progress(wave, pages, step, draft=None):
 
 @respondent_page
 def intro(request, wave):
-    if request.method == "POST":
-        questionnaire.start_draft(request.session, wave)
-        return redirect("surveys:about", slug=wave.slug)
     pages = questionnaire.theme_pages(wave.instrument)
+    if request.method == "POST":
+        # Starting afresh begins with "About you"; coming back goes on where the answers stop.
+        draft = questionnaire.start_draft(request.session, wave)
+        step = questionnaire.resume_step(draft, pages)
+        if step == "about":
+            return redirect("surveys:about", slug=wave.slug)
+        if step == "review":
+            return redirect("surveys:review", slug=wave.slug)
+        return redirect("surveys:page", slug=wave.slug, number=step)
     names = dict(settings.LANGUAGES)  # each language named in itself: "Deutsch", "Français"
     return render(
         request,
@@ -158,6 +164,8 @@ def about(request, wave):
         form = BackgroundForm(request.POST, wave=wave, invitation=invitation)
         if form.is_valid():
             questionnaire.save_background(draft, form.cleaned_data)
+            if _returns_to_review(request):
+                return redirect("surveys:review", slug=wave.slug)
             return redirect("surveys:page", slug=wave.slug, number=1)
     else:
         form = BackgroundForm(initial=draft.data, wave=wave, invitation=invitation)
@@ -165,7 +173,13 @@ def about(request, wave):
     return render(
         request,
         "surveys/about.html",
-        {"wave": wave, "form": form, "invitation": invitation, "progress": _progress(wave, pages, 1, draft)},
+        {
+            "wave": wave,
+            "form": form,
+            "invitation": invitation,
+            "progress": _progress(wave, pages, 1, draft),
+            "return_to_review": _returns_to_review(request),
+        },
     )
 
 
@@ -195,7 +209,7 @@ def page(request, wave, number):
             language=language,
         )
         if form.is_valid():
-            if number < len(pages):
+            if number < len(pages) and not _returns_to_review(request):
                 return redirect("surveys:page", slug=wave.slug, number=number + 1)
             return redirect("surveys:review", slug=wave.slug)
     else:
@@ -216,8 +230,27 @@ def page(request, wave, number):
             "dimension_name": pick_language(theme_page.theme.dimension.name, language),
             "page_count": len(pages),
             "progress": _progress(wave, pages, number + 1, draft),
+            "return_to_review": _returns_to_review(request),
+            "first_unanswered": _first_unanswered(form),
         },
     )
+
+
+# "Change" on the review page opens a page with ?return=review; its form posts the same back.
+RETURN_TO_REVIEW = "review"
+
+
+def _returns_to_review(request):
+    """Whether this page was opened from the review, to which saving it returns."""
+    return (request.POST if request.method == "POST" else request.GET).get("return") == RETURN_TO_REVIEW
+
+
+def _first_unanswered(form):
+    """The id of the first answer of the first statement the page's error box names, or ""."""
+    for field in form:
+        if field.errors:
+            return f"{field.auto_id}_0"
+    return ""
 
 
 def _previous_step(wave, number):
