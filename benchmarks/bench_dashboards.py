@@ -46,6 +46,9 @@ def measure(responses, repeat=3):
         "items": reverse("dashboards:items", args=[wave.slug]),
         "items csv": reverse("dashboards:items_csv", args=[wave.slug]),
         "trends (2 waves)": reverse("dashboards:trends", args=[wave.organization_id]),
+        "report": reverse("dashboards:report", args=[wave.slug]),
+        "report pdf": reverse("dashboards:report_pdf", args=[wave.slug]),
+        "stream report pdf": reverse("dashboards:stream_report_pdf", args=[wave.slug, stream.pk]),
     }
 
     def timed(url):
@@ -83,11 +86,11 @@ def measure(responses, repeat=3):
 def print_figures(figures):
     print(waves.describe(figures["wave"]))
     print(f"wave demo-wave: {figures['responses']:,} responses; best (slowest) of {figures['runs']} runs")
-    print(f"{'page':<18}{'cold s':>16}{'warm s':>16}{'queries cold/warm':>20}")
+    print(f"{'page':<20}{'cold s':>16}{'warm s':>16}{'queries cold/warm':>20}")
     for page in figures["pages"]:
         queries = f"{page['cold_queries']}/{page['warm_queries']}"
         print(
-            f"{page['page']:<18}{page['cold_s']:>7.3f} ({page['cold_slowest_s']:.3f})"
+            f"{page['page']:<20}{page['cold_s']:>7.3f} ({page['cold_slowest_s']:.3f})"
             f"{page['warm_s']:>7.3f} ({page['warm_slowest_s']:.3f}){queries:>20}"
         )
 
