@@ -148,6 +148,19 @@ def wave(organization, instrument, value_streams):
     return make_wave(organization, instrument, value_streams)
 
 
+@pytest.fixture
+def manager_client(client, organization):
+    """The test client, logged in as a change manager of the organization (that of `wave` too)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership
+
+    user = get_user_model().objects.create_user("manager")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.CHANGE_MANAGER)
+    client.force_login(user)
+    return client
+
+
 def unanswered_response(wave, value_stream, side="biz", submitted_on=None):
     """A response that answered no item, stored as the questionnaire stores one: with its answer codes."""
     from surveys import answer_codes

@@ -10,9 +10,9 @@ from statsmodels.stats.multitest import multipletests
 
 from assessments.anonymity import EMPTY, SHOWN, SUPPRESSED
 from assessments.drivers import by_gap, item_drivers
-from assessments.gather import WaveData
 from assessments.items import item_groups
 from assessments.report import build_report
+from tests.assessments.random_waves import random_wave
 from tests.conftest import gather_newest
 from tests.dashboards.conftest import import_wave, wave_rows
 
@@ -21,38 +21,6 @@ from tests.dashboards.conftest import import_wave, wave_rows
 def dash_wave(instrument):
     """The dashboards' wave: Tiny IT has 2 people (k = 5), and Alpha IT is hidden against differencing."""
     return import_wave(instrument, wave_rows())
-
-
-def random_wave(seed, n_responses, n_streams, threshold=3):
-    """Three themes (4, 3 and 2 items, two reverse-worded), answers 1–5 with gaps and "not applicable"."""
-    rng = np.random.default_rng(seed)
-    item_theme = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2])
-    answers = rng.integers(1, 6, (n_responses, len(item_theme))).astype(float)
-    is_biz = rng.random(n_responses) < 0.5
-    answers[is_biz, 0] = np.minimum(answers[is_biz, 0] + 1, 5)  # a real gap on one item
-    missing = rng.random(answers.shape) < 0.15
-    answers[missing] = np.nan
-    return WaveData(
-        slug="random",
-        title="Random",
-        anonymity_threshold=threshold,
-        scale_min=1,
-        scale_max=5,
-        item_codes=[f"I{i}" for i in range(len(item_theme))],
-        item_theme=item_theme,
-        item_reverse=np.arange(len(item_theme)) % 4 == 1,
-        theme_codes=["A", "B", "C"],
-        theme_names=["A", "B", "C"],
-        theme_dimension=np.array([0, 0, 1]),
-        dimension_codes=["X", "Y"],
-        dimension_names=["X", "Y"],
-        value_stream_names=[f"S{s}" for s in range(n_streams)],
-        # Stream sizes from a handful to many: some sides hidden, some small enough for the exact test.
-        response_value_stream=np.minimum(rng.geometric(0.4, n_responses) - 1, n_streams - 1),
-        response_is_biz=is_biz,
-        answers=answers,
-        not_applicable=missing & (rng.random(answers.shape) < 0.5),
-    )
 
 
 @pytest.mark.parametrize(("seed", "n_responses", "n_streams"), [(1, 60, 4), (4, 30, 6), (2, 400, 5), (3, 3000, 3)])

@@ -9,38 +9,8 @@ import numpy as np
 import pytest
 
 from assessments import stats
-from assessments.gather import WaveData
 from assessments.report import SHOWN, THEME, build_report, score_wave
-
-
-def random_wave(seed, n_responses, n_streams, threshold=3):
-    """Two dimensions, three themes (4, 3 and 2 items, two reverse-worded), answers 1–5 with NaN."""
-    rng = np.random.default_rng(seed)
-    item_theme = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2])
-    answers = rng.integers(1, 6, (n_responses, len(item_theme))).astype(float)
-    missing = rng.random(answers.shape) < 0.15
-    answers[missing] = np.nan
-    return WaveData(
-        slug="random",
-        title="Random",
-        anonymity_threshold=threshold,
-        scale_min=1,
-        scale_max=5,
-        item_codes=[f"I{i}" for i in range(len(item_theme))],
-        item_theme=item_theme,
-        item_reverse=np.arange(len(item_theme)) % 4 == 1,
-        theme_codes=["A", "B", "C"],
-        theme_names=["A", "B", "C"],
-        theme_dimension=np.array([0, 0, 1]),
-        dimension_codes=["X", "Y"],
-        dimension_names=["X", "Y"],
-        value_stream_names=[f"S{s}" for s in range(n_streams)],
-        # Stream sizes from a handful to many, so that some cells are suppressed or use the exact test.
-        response_value_stream=np.minimum(rng.geometric(0.4, n_responses) - 1, n_streams - 1),
-        response_is_biz=rng.random(n_responses) < 0.5,
-        answers=answers,
-        not_applicable=missing & (rng.random(answers.shape) < 0.5),
-    )
+from tests.assessments.random_waves import random_wave
 
 
 def same(value, expected):

@@ -3,23 +3,13 @@
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership
 from dashboards.views.audit import ENTRIES_PER_PAGE
 from surveys import audit
 from surveys.models import AuditEntry, Organization
 from tests.conftest import make_wave, unanswered_response
-
-
-@pytest.fixture
-def manager_client(client, organization):
-    user = get_user_model().objects.create_user("manager")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.CHANGE_MANAGER)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -57,9 +47,7 @@ def test_the_log_shows_who_did_what_and_when_in_words_newest_first(manager_clien
     assert "carla" in html and "dan" in html and "Test wave" in html
 
 
-def test_a_release_and_any_details_without_words_of_their_own_are_shown_as_they_are(
-    manager_client, organization, wave
-):
+def test_a_release_and_any_details_without_words_of_their_own_are_shown_as_they_are(manager_client, organization, wave):
     audit.record(
         "release", organization=organization, wave=wave, actor="eve",
         responses=120, groups_shown=["Alpha Biz", "Beta IT"], thresholds={"k": 5, "note": "first"}, final=True,
@@ -86,7 +74,9 @@ def test_the_log_comes_a_page_at_a_time(manager_client, organization):
     start = timezone.now() - datetime.timedelta(days=1)
     AuditEntry.objects.bulk_create(
         AuditEntry(
-            organization=organization, actor=f"person{number:03}", action="release",
+            organization=organization,
+            actor=f"person{number:03}",
+            action="release",
             created_at=start + datetime.timedelta(minutes=number),
         )  # fmt: skip
         for number in range(ENTRIES_PER_PAGE + 1)

@@ -6,13 +6,11 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accounts.models import Membership
 from surveys.models import AuditEntry, Invitation
 from tests.conftest import give_head_counts, make_wave
 
@@ -20,14 +18,6 @@ from tests.conftest import give_head_counts, make_wave
 @pytest.fixture(autouse=True)
 def head_counts(wave):
     give_head_counts(wave)
-
-
-@pytest.fixture
-def manager_client(client, wave):
-    user = get_user_model().objects.create_user("manager")
-    Membership.objects.create(user=user, organization=wave.organization, role=Membership.Role.CHANGE_MANAGER)
-    client.force_login(user)
-    return client
 
 
 def page(wave):

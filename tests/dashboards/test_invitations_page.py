@@ -19,14 +19,6 @@ def head_counts(wave):
     give_head_counts(wave)
 
 
-@pytest.fixture
-def manager_client(client, wave):
-    user = get_user_model().objects.create_user("manager")
-    Membership.objects.create(user=user, organization=wave.organization, role=Membership.Role.CHANGE_MANAGER)
-    client.force_login(user)
-    return client
-
-
 def page(wave):
     return reverse("dashboards:invitations", args=[wave.slug])
 

@@ -3,21 +3,10 @@ of the one instrument in use; with several instruments to choose from, the chang
 
 import re
 
-import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.models import Membership
 from surveys.instrument_files import load_instrument
 from tests.conftest import make_wave, small_instrument_document
-
-
-@pytest.fixture
-def manager_client(client, organization):
-    user = get_user_model().objects.create_user("manager")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.CHANGE_MANAGER)
-    client.force_login(user)
-    return client
 
 
 def chosen_instrument(manager_client, url):

@@ -14,11 +14,9 @@ from .conftest import import_wave, wave_rows
 
 
 @pytest.fixture
-def manager_client(client, organization, value_streams):
-    user = get_user_model().objects.create_user("manager")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.CHANGE_MANAGER)
-    client.force_login(user)
-    return client
+def manager_client(manager_client, value_streams):
+    """The shared change manager's client, with the organization's value streams made first."""
+    return manager_client
 
 
 def form_data(instrument, value_streams, **changes):
