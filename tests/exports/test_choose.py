@@ -151,3 +151,60 @@ def test_the_audit_log_shows_the_choice_in_words(client, spread_wave):
     client.force_login(manager)
     page = client.get(reverse("dashboards:audit_log", args=[spread_wave.organization.pk])).content.decode()
     assert "Value stream in the file" in page and "pooled" in page and "Chosen by the researcher" in page
+
+
+def test_a_hidden_groups_answers_change_nothing_on_the_page(researcher_client, instrument):
+    """Tiny IT (2 people, k = 5) is hidden by the report: whatever they answered, the page is the same."""
+    from django.db import transaction
+
+    from tests.exports.conftest import build_wave
+
+    def page(tiny_answers):
+        records = []
+        for _ in range(6):
+            records += [record("Alpha", "biz", "po_sm"), record("Alpha", "it"), record("Beta", "biz", "po_sm")]
+            records += [record("Beta", "it"), record("Tiny", "biz")]
+        records += [record("Tiny", "it", "executive", answers=answers) for answers in tiny_answers]
+        with transaction.atomic():
+            wave = build_wave(instrument, records, slug="swap-wave")
+            html = researcher_client.get(reverse("exports:choose", args=[wave.slug])).content.decode()
+            transaction.set_rollback(True)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert page([[1] * 9, [1] * 9]) == page([[5] * 9, [None] * 9])
+
+
+def test_the_command_previews_the_choices_and_exports_one(spread_wave, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("export_responses", spread_wave.slug, "--preview", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == len(CHOICES)
+    pooled = next(line for line in lines if line.startswith("none_streams_pooled "))
+    assert "keeps     41, leaves out      0" in pooled
+    assert sum("(automatic)" in line for line in lines) == 1
+    assert not AuditEntry.objects.filter(action="export").exists() and not list(tmp_path.iterdir())
+
+    target = tmp_path / "pooled.csv"
+    call_command(
+        "export_responses",
+        spread_wave.slug,
+        "--format",
+        "csv",
+        "--keep",
+        "none_streams_pooled",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
+    )
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert len(rows) == 41 and {row["value_stream"] for row in rows} == {"any"}
+    details = AuditEntry.objects.get(action="export").details
+    assert (details["generalization"], details["generalization_chosen"], details["channel"]) == (
+        "none_streams_pooled",
+        True,
+        "command",
+    )
