@@ -208,3 +208,21 @@ def test_the_command_previews_the_choices_and_exports_one(spread_wave, tmp_path)
         True,
         "command",
     )
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_a_pooled_file_reads_back_in_every_format(spread_wave, tmp_path, layout):
+    import json
+
+    import pyreadstat
+
+    from exports.writers import export_chunks, write_export
+
+    plan = plan_export(spread_wave, generalization=CHOICES_BY_NAME["none_streams_pooled_side_dropped"])
+    document = json.loads(b"".join(export_chunks(plan, "json", layout)).decode())
+    assert {(r["value_stream"], r["side"]) for r in document["records"]} == {("any", "any")}
+    assert document["codebook"]["privacy"]["generalization"]["side"] == "any"
+    write_export(plan, "sav", layout, tmp_path / "file.sav")
+    frame, meta = pyreadstat.read_sav(tmp_path / "file.sav", apply_value_formats=True)
+    assert set(frame["value_stream"]) == {"Any value stream (pooled for anonymity)"}
+    assert set(frame["side"]) == {"Any side (dropped for anonymity)"}
