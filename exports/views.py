@@ -11,6 +11,7 @@ import tempfile
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -133,7 +134,16 @@ def codebook_page(request, slug):
     wave, codebook, refusal = _codebook(request, slug)
     if refusal:
         return refusal
-    return render(request, "exports/codebook.html", {"wave": wave, "codebook": codebook})
+    # The downloads of the same codebook: of the researcher's choice of what to keep, if one was given.
+    level = codebook["privacy"]["generalization"]
+    query = f"?generalization={level['level']}" if level["chosen_by"] == "researcher" else ""
+    context = {
+        "wave": wave,
+        "codebook": codebook,
+        "json_url": reverse("exports:codebook_json", args=[wave.slug]) + query,
+        "markdown_url": reverse("exports:codebook_markdown", args=[wave.slug]) + query,
+    }
+    return render(request, "exports/codebook.html", context)
 
 
 @export_access_required

@@ -128,6 +128,14 @@ def test_the_codebook_of_a_choice_says_what_was_pooled(researcher_client, spread
     assert privacy["generalization"]["chosen_by"] == "researcher"
     assert privacy["generalization"]["value_stream"] == "any"
     assert researcher_client.get(url).json()["privacy"]["generalization"]["chosen_by"] == "automatic"
+    # The choice page links each choice to its codebook.
+    page = researcher_client.get(reverse("exports:choose", args=[spread_wave.slug])).content.decode()
+    link = reverse("exports:codebook", args=[spread_wave.slug]) + "?generalization=none_streams_pooled"
+    assert f'href="{link}"' in page
+    codebook_page = researcher_client.get(link).content.decode()
+    assert "none_streams_pooled" in codebook_page
+    json_link = reverse("exports:codebook_json", args=[spread_wave.slug]) + "?generalization=none_streams_pooled"
+    assert f'href="{json_link}"' in codebook_page
 
 
 def test_an_open_wave_has_no_choice_page(researcher_client, build):
