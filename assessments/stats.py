@@ -169,6 +169,14 @@ def dimension_scores(theme_matrix, theme_dimension_index, n_dimensions):
     >>> dimension_scores([[4.5, 2.0, nan], [3.0, nan, nan]], [0, 0, 1], n_dimensions=2)
     array([[3.25,  nan],
            [3.  ,  nan]])
+
+    Equal means are not always equal floats: (−1/6 + 0 + 2)/3 and (−1/6 + 1 + 1)/3 are both
+    11/18. Whatever ranks or counts scores goes through `value_counts`, which compares them as
+    `settle` rounds them, where they are equal:
+
+    >>> scores = dimension_scores([[-1 / 6, 0, 2], [-1 / 6, 1, 1]], [0, 0, 0], n_dimensions=1)
+    >>> bool(scores[0, 0] == scores[1, 0]), bool(settle(scores[0, 0]) == settle(scores[1, 0]))
+    (False, True)
     """
     return _grouped_mean(theme_matrix, theme_dimension_index, n_dimensions)
 
@@ -176,6 +184,40 @@ def dimension_scores(theme_matrix, theme_dimension_index, n_dimensions):
 # --------------------------------------------------------------------------------------------
 # Counting values
 # --------------------------------------------------------------------------------------------
+
+SCORE_DECIMALS = 9
+
+
+def settle(scores):
+    """Scores as they are ranked and counted: rounded to `SCORE_DECIMALS` (9) decimals.
+
+    A score is a mean of answers or of theme scores, so its exact value is a fraction, but its
+    floating-point value depends on the order of the additions: (−1/6 + 0 + 2)/3 and
+    (−1/6 + 1 + 1)/3 are both 11/18 and differ in the last bit. Ranked as they are, Mann–Whitney
+    would put one above the other. Rounded to 9 decimals, equal fractions become the same float
+    and different ones stay apart, in the same order:
+
+    - the floating-point error of a score is below 1e-14 (a few additions and one division of
+      numbers below 1000, each off by at most half a unit in the 16th significant digit);
+    - the exact value p/q of a score has a small denominator q (the number of themes scored
+      times the numbers of items answered, below 10⁴ for any questionnaire of sane size), so
+      it lies at least 1/(2·10⁹·q) > 5e-14 away from any rounding boundary (it lies on one only
+      if 2¹⁰ or 5¹⁰ divides q), further than the error: both floats round to the same number;
+    - two different scores p/q ≠ p'/q' differ by at least 1/(q·q') > 1e-8, more than the 1e-9
+      step, and rounding never reverses an order.
+
+    The scores themselves are not rounded (a mean of rounded theme scores could land on the other
+    side of a boundary). `value_counts`, through which every figure of a group passes, counts the
+    floats that settle to the same number as one value (the smallest of them, within 1e-14 of
+    the exact score), so means and SDs stay as precise as before.
+
+    Examples
+    --------
+    >>> a, b = (-1 / 6 + 0 + 2) / 3, (-1 / 6 + 1 + 1) / 3
+    >>> bool(a == b), bool(settle(a) == settle(b))
+    (False, True)
+    """
+    return np.round(np.asarray(scores, dtype=float), SCORE_DECIMALS)
 
 
 def value_counts(values, groups, n_groups):
@@ -199,7 +241,10 @@ def value_counts(values, groups, n_groups):
     -------
     levels : ndarray of float
         Sorted: every value counted and, when they are all whole numbers, the whole numbers
-        in between (counted 0 times).
+        in between (counted 0 times). Values that are not all whole numbers are one level when
+        `settle` rounds them to the same number (9 decimals), so that equal scores computed in
+        a different order are one level, the smallest of their floats: every rank, tie and
+        count below rests on that.
     counts : ndarray of int, shape (n_groups, levels) or (n_groups, columns, levels)
         ``counts[g, l]`` (or ``counts[g, c, l]``): rows of group g with value ``levels[l]``
         (in column c).
@@ -230,8 +275,15 @@ def value_counts(values, groups, n_groups):
         levels = np.arange(lowest, highest + 1)
         positions = (found - lowest).astype(np.intp)
     else:
-        levels = np.unique(found)
-        positions = np.searchsorted(levels, found)
+        # Means of means: floats that `settle` makes equal are one level (the smallest of them,
+        # within 1e-14 of the exact score), not two levels a bit apart. Rounding keeps the order,
+        # so the settled keys of the sorted distinct floats are sorted too.
+        distinct, positions = np.unique(found, return_inverse=True)
+        keys = settle(distinct)
+        first = np.ones(len(distinct), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        levels = distinct[first]
+        positions = (np.cumsum(first) - 1)[positions.reshape(-1)]
     # One bincount counts every (group, column, level); boolean indexing walks the matrix in the
     # same (row-major) order for the keys as for the values.
     cells = groups[:, None] * n_columns + np.arange(n_columns)
@@ -549,7 +601,8 @@ def compare_sides(biz, it):
 
     The figures are computed from how often each score occurs on each side (`value_counts`,
     `compare_counts`): U and p come out exactly as scipy's, Welch's t and p as scipy's up to
-    rounding.
+    rounding. Scores are ranked as `settle` rounds them (9 decimals), so two equal means that
+    differ in the last bit are a tie: U and p are scipy's on the exact values.
 
     References
     ----------

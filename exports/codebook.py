@@ -73,6 +73,31 @@ def _tenure_categories(generalization):
     return (*((value, str(label)) for value, label in TenureBand.choices), (None, "Not given"))
 
 
+def _value_stream_variable(structure, generalization):
+    if generalization.value_stream == ANY:
+        categories = ((ANY, "Any value stream (pooled for anonymity)"),)
+        return Variable(
+            "value_stream",
+            "Value stream (pooled: every record reads “any”)",
+            QUASI_IDENTIFIER,
+            CATEGORY,
+            "nominal",
+            categories,
+        )
+    categories = tuple((name, name) for name in structure.template.value_stream_names)
+    return Variable("value_stream", "Value stream", QUASI_IDENTIFIER, CATEGORY, "nominal", categories=categories)
+
+
+def _side_variable(generalization):
+    if generalization.side == ANY:
+        categories = ((ANY, "Any side (dropped for anonymity)"),)
+        return Variable(
+            "side", "Side (dropped: every record reads “any”)", QUASI_IDENTIFIER, CATEGORY, "nominal", categories
+        )
+    categories = tuple((value, str(label)) for value, label in Side.choices)
+    return Variable("side", "Side: Business or IT", QUASI_IDENTIFIER, CATEGORY, "nominal", categories=categories)
+
+
 def quasi_identifier_variables(structure, generalization):
     role_note = " (generalized: every record reads “any”)" if generalization.role == ANY else ""
     tenure_note = {
@@ -81,22 +106,8 @@ def quasi_identifier_variables(structure, generalization):
         AS_COLLECTED: "",
     }[generalization.tenure]
     return [
-        Variable(
-            "value_stream",
-            "Value stream",
-            QUASI_IDENTIFIER,
-            CATEGORY,
-            "nominal",
-            categories=tuple((name, name) for name in structure.template.value_stream_names),
-        ),
-        Variable(
-            "side",
-            "Side: Business or IT",
-            QUASI_IDENTIFIER,
-            CATEGORY,
-            "nominal",
-            categories=tuple((value, str(label)) for value, label in Side.choices),
-        ),
+        _value_stream_variable(structure, generalization),
+        _side_variable(generalization),
         Variable(
             "role", "Role family" + role_note, QUASI_IDENTIFIER, CATEGORY, "nominal", _role_categories(generalization)
         ),
@@ -281,6 +292,9 @@ def privacy_section(plan):
         "quasi_identifiers": ["value_stream", "side", "role", "tenure"],
         "generalization": {
             "level": generalization.name,
+            "chosen_by": "researcher" if plan.chosen else "automatic",
+            "value_stream": generalization.value_stream,
+            "side": generalization.side,
             "role": generalization.role,
             "tenure": generalization.tenure,
             "description": generalization.description,
@@ -293,8 +307,13 @@ def privacy_section(plan):
         "guarantees": [
             f"Every combination of value stream, side, role family and tenure band in the file is shared by at "
             f"least {k} records (k-anonymity with the wave's threshold k = {k}).",
-            "To get there, role and tenure are first generalized, the same way for every record, as little as "
-            "possible; the records still in a combination of fewer than k are then left out (suppressed).",
+            (
+                "To get there, the quasi-identifiers are generalized as the researcher chose, the same way for every "
+                "record; the records still in a combination of fewer than k are then left out (suppressed)."
+                if plan.chosen
+                else "To get there, role and tenure are first generalized, the same way for every record, as little "
+                "as possible; the records still in a combination of fewer than k are then left out (suppressed)."
+            ),
             "A value stream or side with fewer than k respondents never appears; a value stream may therefore be "
             "absent from the file altogether.",
             "Records are also left out where subtracting the file from a figure the assessment report or the "

@@ -16,7 +16,7 @@ from assessments.report import measure_presence, score_wave
 from surveys.models import Release, Wave
 
 from . import rows
-from .anonymize import Census, anonymize
+from .anonymize import ANY, CHOICES, Census, anonymize
 from .gather import (
     BATCH_SIZE,
     ROLE_CODES,
@@ -66,6 +66,7 @@ class ExportPlan:
     response_ids: np.ndarray  # the written responses, in the file's (random) order
     response_cells: np.ndarray  # their grid cells (gather.decode_cells)
     created_on: object  # the day of the plan: the codebook's date, never finer
+    chosen: bool = False  # the generalization was the researcher's choice, not the ladder's
 
     @property
     def wave(self):
@@ -88,9 +89,10 @@ class ExportPlan:
         """
         stream, side, role, tenure = cell_positions(cells)
         generalization = self.generalization
+        names = self.census.value_stream_names
         return (
-            rows.CodedColumn(stream, tuple(self.census.value_stream_names)),
-            rows.CodedColumn(side, SIDE_CODES),
+            rows.CodedColumn(stream, tuple(names) if generalization.value_stream != ANY else (ANY,) * len(names)),
+            rows.CodedColumn(side, tuple(generalization.generalize_side(code) for code in SIDE_CODES)),
             rows.CodedColumn(role, tuple(generalization.generalize_role(code) for code in ROLE_CODES)),
             rows.CodedColumn(tenure, tuple(generalization.generalize_tenure(code) for code in TENURE_CODES)),
         )
@@ -114,13 +116,70 @@ def measures_present(data):
     return measure_presence(data, theme_matrix, dimension_matrix)
 
 
-def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
+@dataclass
+class _Counted:
+    structure: object
+    census: Census
+    present: np.ndarray  # the grid cell of each census cell
+    response_ids: np.ndarray
+    response_cells: np.ndarray
+
+
+def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None, generalization=None):
     """Count `wave` and decide its export (see the module docstring).
 
     `progress`, if given, is called with the number of responses counted in each batch. `rng`
     (a numpy Generator) orders the rows; by default a fresh one from the operating system's
     entropy, so no two exports share an order and no order follows the time of answering.
+    `generalization` (one of `anonymize.CHOICES`) is the researcher's choice; None: the ladder's.
     """
+    counted = _count_wave(wave, batch_size, progress)
+    census, present = counted.census, counted.present
+    anonymization = anonymize(census, wave.anonymity_threshold, generalization=generalization)
+
+    suppressed_cells = np.zeros(grid_size(counted.structure), dtype=bool)
+    suppressed_cells[present[anonymization.suppressed]] = True
+    written = ~suppressed_cells[counted.response_cells]
+    order = (rng or np.random.default_rng()).permutation(int(written.sum()))
+    return ExportPlan(
+        structure=counted.structure,
+        census=census,
+        anonymization=anonymization,
+        response_ids=counted.response_ids[written][order],
+        response_cells=counted.response_cells[written][order],
+        created_on=timezone.localdate(),
+        chosen=generalization is not None,
+    )
+
+
+@dataclass(frozen=True)
+class ChoicePreview:
+    """What one generalization would write (`preview_choices`)."""
+
+    generalization: object  # anonymize.Generalization
+    records_written: int
+    records_suppressed: int
+    automatic: bool  # the one the ladder picks when the researcher chooses nothing
+
+
+def preview_choices(wave, batch_size=BATCH_SIZE):
+    """Every generalization a researcher may choose, with the rows it keeps and leaves out, counting the wave once.
+
+    Reads only the census (counts per cell), never an answer into the result: the same figures the
+    codebook of that choice would print.
+    """
+    census = _count_wave(wave, batch_size).census
+    k = wave.anonymity_threshold
+    automatic = anonymize(census, k).generalization
+    previews = []
+    for choice in CHOICES:
+        result = anonymize(census, k, generalization=choice)
+        previews.append(ChoicePreview(choice, result.records_written, result.records_suppressed, choice == automatic))
+    return previews
+
+
+def _count_wave(wave, batch_size=BATCH_SIZE, progress=None):
+    """The census of the wave's final release, and each response's id and grid cell."""
     release = final_release(wave)
     if release is None:
         raise ValueError(f'The wave "{wave}" has no final release: {not_exportable_reason(wave)}')
@@ -148,17 +207,4 @@ def plan_export(wave, batch_size=BATCH_SIZE, progress=None, rng=None):
         records=counted[present, 0],
         counted=counted[present],
     )
-    anonymization = anonymize(census, wave.anonymity_threshold)
-
-    suppressed_cells = np.zeros(grid_size(structure), dtype=bool)
-    suppressed_cells[present[anonymization.suppressed]] = True
-    written = ~suppressed_cells[response_cells]
-    order = (rng or np.random.default_rng()).permutation(int(written.sum()))
-    return ExportPlan(
-        structure=structure,
-        census=census,
-        anonymization=anonymization,
-        response_ids=response_ids[written][order],
-        response_cells=response_cells[written][order],
-        created_on=timezone.localdate(),
-    )
+    return _Counted(structure, census, present, response_ids, response_cells)

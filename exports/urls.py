@@ -7,6 +7,7 @@ app_name = "exports"
 urlpatterns = [
     path("exports/", views.home, name="home"),
     path("exports/waves/<slug:slug>/download/", views.download, name="download"),
+    path("exports/waves/<slug:slug>/choose/", views.choose, name="choose"),
     path("exports/waves/<slug:slug>/codebook/", views.codebook_page, name="codebook"),
     path("exports/waves/<slug:slug>/codebook.json", views.codebook_json, name="codebook_json"),
     path("exports/waves/<slug:slug>/codebook.md", views.codebook_markdown_file, name="codebook_markdown"),

@@ -11,6 +11,7 @@ import tempfile
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -18,11 +19,12 @@ from accounts.access import RESEARCHER, researched_waves
 from accounts.decorators import role_required
 from surveys.closing import close_if_due, close_those_due
 
+from .anonymize import CHOICES_BY_NAME
 from .codebook import build_codebook, codebook_markdown
-from .forms import ExportForm
+from .forms import ROLE_LABELS, SIDE_LABELS, TENURE_LABELS, VALUE_STREAM_LABELS, ChosenExportForm, ExportForm
 from .gather import WaveChanged
 from .log import PAGE, log_export
-from .planning import not_exportable_reason, plan_export
+from .planning import not_exportable_reason, plan_export, preview_choices
 from .writers import CONTENT_TYPES, SAV, export_chunks, filename, write_export
 
 # Log in first; a person who is nobody's researcher gets 403; a wave of another organization, 404.
@@ -54,17 +56,42 @@ def home(request):
 
 
 @export_access_required
+def choose(request, slug):
+    """Choose what to keep: every generalization with the rows it keeps and what it coarsens, then download."""
+    wave = _wave(request, slug)
+    reason = not_exportable_reason(wave)
+    if reason:
+        return _not_exportable(request, wave, reason)
+    previews = preview_choices(wave)
+    automatic = next(preview for preview in previews if preview.automatic)
+    rows = [
+        {
+            "preview": preview,
+            "value_stream": VALUE_STREAM_LABELS[preview.generalization.value_stream],
+            "side": SIDE_LABELS[preview.generalization.side],
+            "role": ROLE_LABELS[preview.generalization.role],
+            "tenure": TENURE_LABELS[preview.generalization.tenure],
+        }
+        for preview in previews
+    ]
+    form = ChosenExportForm(initial={"generalization": automatic.generalization.name})
+    total = automatic.records_written + automatic.records_suppressed
+    context = {"wave": wave, "rows": rows, "automatic": automatic, "form": form, "total": total}
+    return render(request, "exports/choose.html", context)
+
+
+@export_access_required
 @require_POST
 def download(request, slug):
     wave = _wave(request, slug)
-    form = ExportForm(request.POST)
+    form = ChosenExportForm(request.POST)
     if not form.is_valid():
         return render(request, "exports/bad_request.html", {"wave": wave, "form": form}, status=400)
     reason = not_exportable_reason(wave)
     if reason:
         return _not_exportable(request, wave, reason)
     fmt, layout = form.cleaned_data["format"], form.cleaned_data["layout"]
-    plan = plan_export(wave)
+    plan = plan_export(wave, generalization=CHOICES_BY_NAME.get(form.cleaned_data.get("generalization") or ""))
     # Logged before the first byte: a download cut short was still handed out in part.
     log_export(plan, fmt, layout, PAGE, user=request.user)
     name = filename(plan, fmt, layout)
@@ -97,7 +124,9 @@ def _codebook(request, slug):
     reason = not_exportable_reason(wave)
     if reason:
         return wave, None, _not_exportable(request, wave, reason)
-    return wave, build_codebook(plan_export(wave)), None
+    # ?generalization=NAME: the codebook of a file exported with that choice (unknown names: the automatic one).
+    chosen = CHOICES_BY_NAME.get(request.GET.get("generalization", ""))
+    return wave, build_codebook(plan_export(wave, generalization=chosen)), None
 
 
 @export_access_required
@@ -105,7 +134,16 @@ def codebook_page(request, slug):
     wave, codebook, refusal = _codebook(request, slug)
     if refusal:
         return refusal
-    return render(request, "exports/codebook.html", {"wave": wave, "codebook": codebook})
+    # The downloads of the same codebook: of the researcher's choice of what to keep, if one was given.
+    level = codebook["privacy"]["generalization"]
+    query = f"?generalization={level['level']}" if level["chosen_by"] == "researcher" else ""
+    context = {
+        "wave": wave,
+        "codebook": codebook,
+        "json_url": reverse("exports:codebook_json", args=[wave.slug]) + query,
+        "markdown_url": reverse("exports:codebook_markdown", args=[wave.slug]) + query,
+    }
+    return render(request, "exports/codebook.html", context)
 
 
 @export_access_required

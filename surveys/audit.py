@@ -12,8 +12,10 @@ the entries (`AuditEntry`) are append-only. Actions are the values of ``AuditEnt
 - "reminders_sent": ``count``, and ``not_sent`` when the mail server failed;
 - "invitations_revoked": ``value_stream``, ``side``, ``count``;
 - "release": whatever the release says;
-- "export": ``format``, ``layout``, ``generalization``, ``records_written``,
-  ``records_suppressed``, ``channel`` ("page" or "command");
+- "export": ``format``, ``layout``, ``generalization``, ``generalization_chosen`` (true: the
+  researcher chose it; false: the automatic choice), ``export_value_stream``, ``export_side``,
+  ``export_role``, ``export_tenure`` (how the file writes each: "as collected", "wide bands" or
+  "any"), ``records_written``, ``records_suppressed``, ``channel`` ("page" or "command");
 - "focus_themes": ``value_stream``, ``theme`` (its code), ``marked`` (true: marked as a focus
   theme, false: unmarked);
 - "actions": ``value_stream``, ``operation`` ("added", "changed" or "removed"), ``action_id``;

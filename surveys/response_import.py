@@ -3,15 +3,23 @@
 Columns: `value_stream`, `side` (biz/it, any case), optional `role` and `tenure_years`, then
 one column per item code of the instrument. An empty item cell is "not answered", `NA` is
 "not applicable". Tenure is stored as a band, never as the exact number of years.
+
+A role is a role family's code or its label in any of the interface languages, in any case;
+a role map (`read_role_map`: CSV or YAML of label → code) adds other labels. An unknown role
+is reported once per distinct value, with how many rows have it and on which lines.
 """
 
 import csv
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import yaml
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import bulk
 from .bulk import ResponseRows, store_responses
@@ -21,6 +29,8 @@ from .models import MIN_ANONYMITY_THRESHOLD, NOT_APPLICABLE, Organization, Role,
 BACKGROUND_COLUMNS = ["value_stream", "side", "role", "tenure_years"]
 REQUIRED_COLUMNS = ["value_stream", "side"]
 MAX_REPORTED_ERRORS = 50
+DEFAULT_ORGANIZATION_NAME = "Organization"  # when none exists and none is named; renamed in the admin
+LINES_SHOWN = 5  # lines listed for an unknown role before "and N more"
 
 
 class ImportRefused(Exception):
@@ -70,10 +80,11 @@ def _dialect(sample):
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def parse_response_csv(text, instrument, progress=None):
+def parse_response_csv(text, instrument, progress=None, role_map=None):
     """Read and check every row of `text` against `instrument`; never touches the database.
 
-    Returns ParsedResponses whose `errors` list what is wrong (empty when the file is good).
+    `role_map` ({label: role code or ""}, see `read_role_map`) adds labels to those `role_labels`
+    knows. Returns ParsedResponses whose `errors` list what is wrong (empty when the file is good).
     """
     errors = _Errors()
     reader = csv.reader(io.StringIO(text), delimiter=_dialect(text[:4096]))
@@ -92,7 +103,9 @@ def parse_response_csv(text, instrument, progress=None):
     allowed[""] = bulk.NOT_ANSWERED
     if instrument.allows_not_applicable:
         allowed[NOT_APPLICABLE] = bulk.NOT_APPLICABLE
-    roles = {value.lower(): value for value in Role.values}
+    roles = role_labels(role_map)
+    unknown_roles = defaultdict(list)  # an unknown role as compared → its lines
+    written_roles = {}  # … → the role as first written
 
     value_streams, sides, role_values, tenure_bands, lines, item_cells = [], [], [], [], [], []
     for row in reader:
@@ -108,9 +121,11 @@ def parse_response_csv(text, instrument, progress=None):
         side = row[position["side"]].strip().lower()
         if side not in Side.values:
             errors.add(line, f'side "{row[position["side"]]}" is not biz or it.')
-        role = row[position["role"]].strip().lower() if "role" in position else ""
+        written_role = row[position["role"]].strip() if "role" in position else ""
+        role = _label_key(written_role)
         if role and role not in roles:
-            errors.add(line, f'role "{role}" is unknown; use one of {", ".join(Role.values)}, or leave it empty.')
+            unknown_roles[role].append(line)
+            written_roles.setdefault(role, written_role)
         tenure_band = ""
         if "tenure_years" in position and row[position["tenure_years"]].strip():
             tenure_band = _tenure_band(row[position["tenure_years"]], line, errors)
@@ -123,6 +138,8 @@ def parse_response_csv(text, instrument, progress=None):
         if progress:
             progress(1)
 
+    for role, role_lines in unknown_roles.items():
+        errors.add(role_lines[0], _unknown_role(written_roles[role], role_lines))
     values = _item_values(item_cells, item_codes, lines, allowed, instrument, errors)
     return ParsedResponses(
         value_stream_names=value_streams,
@@ -133,6 +150,109 @@ def parse_response_csv(text, instrument, progress=None):
         errors=errors.messages,
         error_total=errors.total,
     )
+
+
+def _label_key(label):
+    """How role labels are compared: case-insensitive, spaces trimmed and collapsed, ’ as '."""
+    return " ".join(label.split()).casefold().replace("\u2019", "'")
+
+
+def role_labels(role_map=None):
+    """{compared label: role code} of every role value an import accepts.
+
+    The role families' codes and their labels in each interface language (English, German,
+    French), then the labels of `role_map` ({label: code or ""}, "" = no role), which win over
+    a built-in label that is written the same.
+    """
+    labels = {}
+    for language, _ in settings.LANGUAGES:
+        with translation.override(language):
+            labels.update({_label_key(str(label)): code for code, label in Role.choices})
+    labels.update({_label_key(code): code for code in Role.values})
+    labels.update({_label_key(label): code for label, code in (role_map or {}).items()})
+    return labels
+
+
+def _unknown_role(written, lines):
+    shown = ", ".join(str(line) for line in lines[:LINES_SHOWN])
+    more = f" and {len(lines) - LINES_SHOWN} more" if len(lines) > LINES_SHOWN else ""
+    rows = "1 row" if len(lines) == 1 else f"{len(lines)} rows"
+    return (
+        f'role "{written}" is unknown ({rows}: line{"s" if len(lines) > 1 else ""} {shown}{more}); use a role '
+        f"family's code ({', '.join(Role.values)}) or its label in English, German or French, map it with "
+        "--role-map, or leave it empty."
+    )
+
+
+def read_role_map(path):
+    """The role map in `path`: {label: role code, or "" for no role}; refused with every problem.
+
+    A `.csv` file has two columns, label and code (comma or semicolon separated; a first row
+    `label,code` is a header); a `.yaml`/`.yml` file is one mapping of label: code. Labels are
+    compared as the import compares roles (any case); each code must be a role family's code
+    or empty.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise ImportRefused([f"Cannot read the role map {path}: {error.strerror}."]) from error
+    except UnicodeDecodeError as error:
+        raise ImportRefused([f"The role map {path} is not UTF-8 text."]) from error
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        entries = _role_map_csv(text, path)
+    elif suffix in (".yaml", ".yml"):
+        entries = _role_map_yaml(text, path)
+    else:
+        raise ImportRefused([f"The role map {path} must be a .csv or a .yaml (.yml) file."])
+    problems, mapping, seen = [], {}, {}
+    for where, label, code in entries:
+        code = "" if code is None else str(code).strip()
+        label = str(label).strip()
+        if not label:
+            problems.append(f"{path}, {where}: the label is empty.")
+            continue
+        if code and code not in Role.values:
+            problems.append(
+                f'{path}, {where}: "{code}" is not a role family code; use one of {", ".join(Role.values)}, '
+                "or leave it empty for no role."
+            )
+        key = _label_key(label)
+        if key in seen and mapping.get(seen[key]) != code:
+            problems.append(f'{path}, {where}: "{label}" is mapped twice, differently.')
+        seen[key] = label
+        mapping[label] = code
+    if problems:
+        raise ImportRefused(problems)
+    return mapping
+
+
+def _role_map_csv(text, path):
+    rows = csv.reader(io.StringIO(text), delimiter=_dialect(text[:4096]))
+    entries = []
+    for row in rows:
+        where = f"line {rows.line_num}"
+        if not any(cell.strip() for cell in row):
+            continue
+        if rows.line_num == 1 and [cell.strip().lower() for cell in row] == ["label", "code"]:
+            continue
+        if len(row) != 2:
+            raise ImportRefused([f"{path}, {where}: has {len(row)} fields; a role map has two, label and code."])
+        entries.append((where, row[0], row[1]))
+    return entries
+
+
+def _role_map_yaml(text, path):
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "the file"
+        raise ImportRefused([f"{path}, {where}: not valid YAML."]) from error
+    if not isinstance(document, dict):
+        raise ImportRefused([f"{path}: a role map in YAML is one mapping of label: code."])
+    return [(f'"{label}"', label, code) for label, code in document.items()]
 
 
 def _check_header(header, item_codes, errors):
@@ -203,10 +323,16 @@ def import_responses(
     instrument,
     organization_name=None,
     threshold=None,
+    role_map=None,
     parse_progress=None,
     store_progress=None,
 ):
     """Import the CSV `text` into the wave `survey` (created if missing, closed); all or nothing.
+
+    A new wave belongs to the organization named, created when missing; without a name, to the
+    only organization, or to a new one named `DEFAULT_ORGANIZATION_NAME` when there is none;
+    with several and none named the import is refused, listing them. `role_map` is
+    `read_role_map`'s.
 
     A closed wave is released at once (its final release). A wave whose results are final takes
     no more responses: the difference between two final results would single people out.
@@ -224,13 +350,23 @@ def import_responses(
                 "Import the file into a new survey."
             )
     elif not organization_name:
-        problems.append(f'There is no survey "{survey}" yet; give --organization to create it.')
+        names = list(Organization.objects.order_by("name").values_list("name", flat=True)[:21])
+        if len(names) == 1:
+            organization_name = names[0]
+        elif not names:
+            organization_name = DEFAULT_ORGANIZATION_NAME
+        else:
+            listed = ", ".join(f'"{name}"' for name in names[:20]) + (", …" if len(names) > 20 else "")
+            problems.append(
+                f'There is no survey "{survey}" yet and there are several organizations; '
+                f"give --organization with one of: {listed}."
+            )
     if threshold is not None and threshold < MIN_ANONYMITY_THRESHOLD:
         problems.append(f"The anonymity threshold must be at least {MIN_ANONYMITY_THRESHOLD}, not {threshold}.")
     if problems:
         raise ImportRefused(problems)
 
-    parsed = parse_response_csv(text, instrument, progress=parse_progress)
+    parsed = parse_response_csv(text, instrument, progress=parse_progress, role_map=role_map)
     if parsed.error_total:
         raise ImportRefused(parsed.errors, parsed.error_total)
     if not parsed.value_stream_names:

@@ -35,6 +35,12 @@ DETAIL_LABELS = {
     "generalization": _("Generalization"),
     "records_written": _("Responses written"),
     "records_suppressed": _("Responses suppressed"),
+    # An export's choice of what to keep (exports.log).
+    "generalization_chosen": _("Chosen by the researcher"),
+    "export_value_stream": _("Value stream in the file"),
+    "export_side": _("Side in the file"),
+    "export_role": _("Role family in the file"),
+    "export_tenure": _("Tenure in the file"),
     # A release's (surveys.releases): counts of the whole wave, never per group.
     "number": _("Release number"),
     "kind": _("Kind of release"),
@@ -80,6 +86,10 @@ VALUE_LABELS = {
         "role_any_tenure_wide": _("role family replaced by “any”, tenure in wider bands"),
         "role_any_tenure_any": _("role family and tenure replaced by “any”"),
     },
+    "export_value_stream": {"as collected": _("as collected"), "any": _("pooled")},
+    "export_side": {"as collected": _("as collected"), "any": _("dropped")},
+    "export_role": {"as collected": _("as collected"), "any": _("replaced by “any”")},
+    "export_tenure": {"as collected": _("as collected"), "wide bands": _("wider bands"), "any": _("replaced by “any”")},
 }
 
 

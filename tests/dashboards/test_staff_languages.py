@@ -104,6 +104,7 @@ def staff_pages(wave, token):
         "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),
         "invitations": f"{base}/invitations/",
         "exports": "/exports/",
+        "what to keep in an export": reverse("exports:choose", args=[DEMO_EARLIER_WAVE_SLUG]),
         "password": "/accounts/password/",
         "radiator": f"/radiator/{token}/",
         **waiting_pages(wave),

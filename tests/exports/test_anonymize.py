@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.anonymity import SHOWN, SUPPRESSED, suppress_groups
-from exports.anonymize import LADDER, TENURE_WIDE_BANDS, Census, anonymize, groups
+from exports.anonymize import CHOICES, CHOICES_BY_NAME, LADDER, TENURE_WIDE_BANDS, Census, anonymize, groups
 from surveys.models import TenureBand
 
 ROLES = ("", "executive", "po_sm", "team_member")
@@ -187,3 +187,73 @@ def test_ladder_goes_from_no_generalization_to_value_stream_and_side_only():
 def test_threshold_below_one_is_a_programming_error():
     with pytest.raises(ValueError):
         anonymize(census_of([(0, "biz", "", "", 3)]), k=0)
+
+
+# --- every generalization a researcher may choose ---------------------------------------------
+
+
+def written_keys(census, result):
+    """Records per combination as the file writes it, computed here from the generalization's parts."""
+    g = result.generalization
+    sizes = {}
+    for cell in np.flatnonzero(~result.suppressed):
+        key = (
+            "any" if g.value_stream == "any" else int(census.value_stream[cell]),
+            g.generalize_side(census.side[cell]),
+            g.generalize_role(census.role[cell]),
+            g.generalize_tenure(census.tenure[cell]),
+        )
+        sizes[key] = sizes.get(key, 0) + int(census.records[cell])
+    return sizes
+
+
+@pytest.mark.parametrize("choice", CHOICES, ids=[choice.name for choice in CHOICES])
+@settings(max_examples=60, deadline=None)
+@given(census=censuses(), k=st.integers(3, 6))
+def test_every_choice_is_k_anonymous_guarded_and_never_writes_a_hidden_group(choice, census, k):
+    result = anonymize(census, k, generalization=choice)
+    assert result.generalization == choice
+    assert all(size >= k for size in written_keys(census, result).values())
+    assert result.records_suppressed == int(census.records[result.suppressed].sum())
+    assert_guard_holds(census, result, k)
+    for stream in range(3):
+        for side in ("biz", "it"):
+            cells = (census.value_stream == stream) & (census.side == side)
+            if 0 < census.records[cells].sum() < k:
+                assert result.suppressed[cells].all()
+
+
+def test_choices_are_every_combination_once_and_the_ladder_keeps_value_stream_and_side():
+    parts = {(c.value_stream, c.side, c.role, c.tenure) for c in CHOICES}
+    assert len(parts) == len(CHOICES) == 4 * len(LADDER)  # value stream kept or pooled × side kept or dropped
+    assert len({c.name for c in CHOICES}) == len(CHOICES)
+    assert all(c.value_stream == c.side == "as collected" for c in LADDER)
+    assert CHOICES[: len(LADDER)] == LADDER
+
+
+def test_pooling_value_streams_keeps_role_where_the_ladder_drops_it():
+    # Five product owners spread over three value streams (2, 2, 1) with big teams beside them:
+    # per value stream they stand out, so the automatic choice replaces role by "any" (or loses them);
+    # pooled over value streams they are five alike, and role family stays as collected.
+    cells = [(s, "biz", "po_sm", "", n) for s, n in ((0, 2), (1, 2), (2, 1))]
+    cells += [(s, side, "team_member", "", 12) for s in range(3) for side in ("biz", "it")]
+    census = census_of(cells)
+    automatic = anonymize(census, k=5)
+    pooled = anonymize(census, k=5, generalization=CHOICES_BY_NAME["none_streams_pooled"])
+    assert automatic.generalization.role == "any" or automatic.records_suppressed >= 5
+    assert pooled.records_suppressed == 0
+    assert written_keys(census, pooled)[("any", "biz", "po_sm", "")] == 5
+
+
+def test_a_hidden_group_pooled_with_others_is_left_out_and_not_counted():
+    # D-IT has 2 people: the report hides it, and A-IT (the smallest other) as its cover. Pooled over
+    # value streams, the IT executives of B and C (3 + 3) are written as one group of 6; those of A
+    # and D are hidden: left out, and not counted towards the group's size.
+    cells = [(s, "it", "executive", "", n) for s, n in ((0, 3), (1, 3), (2, 3), (3, 2))]
+    cells += [(s, "it", "team_member", "", n) for s, n in ((0, 10), (1, 11), (2, 11))]
+    cells += [(s, "biz", "", "", 10) for s in range(4)]
+    census = census_of(cells, names=("A", "B", "C", "D"))
+    result = anonymize(census, k=5, generalization=CHOICES_BY_NAME["none_streams_pooled"])
+    assert result.suppressed.tolist()[:4] == [True, False, False, True]
+    assert written_keys(census, result)[("any", "it", "executive", "")] == 6
+    assert_guard_holds(census, result, 5)

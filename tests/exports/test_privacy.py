@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from assessments.anonymity import SHOWN, SUPPRESSED
 from assessments.items import item_groups
 from assessments.report import build_report
+from exports.anonymize import CHOICES
 from exports.codebook import SAV_MISSING_CODE, build_codebook
 from exports.planning import plan_export
 from exports.writers import export_chunks, write_export
@@ -30,8 +31,8 @@ QUASI_IDENTIFIERS = ("value_stream", "side", "role", "tenure")
 ITEM_CODES = ["PCT1", "PCT2", "PCT3", "SPS1", "SPS2", "SPS3", "SPS4", "DH1", "DH2"]
 
 
-def exported_rows(wave, layout="wide"):
-    plan = plan_export(wave)
+def exported_rows(wave, layout="wide", generalization=None):
+    plan = plan_export(wave, generalization=generalization)
     text = b"".join(export_chunks(plan, "csv", layout)).decode()
     return plan, list(csv.DictReader(io.StringIO(text)))
 
@@ -100,6 +101,38 @@ def assert_no_published_cell_differences_below_k(wave, rows):
             _lost_is_safe(pooled_n - exported(None, side, column), k, ("pooled", side, column))
             # The hidden cells together are the pooled cell minus the shown ones.
             _lost_is_safe(pooled_n - shown_total - hidden_exported, k, ("hidden together", side, column))
+
+
+def assert_pooled_cells_lose_none_or_k(wave, rows):
+    """With the value streams pooled (side kept), a file row names only its side: every pooled cell the
+    report shows, minus the file's rows of that side, holds none or at least k people."""
+    k = wave.anonymity_threshold
+    for row in newest_report(wave).comparisons:
+        if row.value_stream is not None:
+            continue
+        column = f"{row.level}_{row.code}"
+        for side in ("biz", "it"):
+            cell = getattr(row, side)
+            if getattr(row, f"{side}_status") == SHOWN:
+                exported = sum(1 for line in rows if line["side"] == side and line[column] != "")
+                _lost_is_safe(cell.n - exported, k, ("pooled", side, column))
+
+
+def assert_no_hidden_group_written(wave, plan):
+    """No response of a value stream × side the report hides is in the file, whatever the file pools."""
+    hidden = {
+        (row.value_stream, side)
+        for row in newest_report(wave).comparisons
+        for side in ("biz", "it")
+        if row.value_stream is not None and getattr(row, f"{side}_status") == SUPPRESSED
+    }
+    k = wave.anonymity_threshold
+    counts = collections.Counter(
+        Response.objects.filter(wave=wave).values_list("value_stream__name", "side").iterator()
+    )
+    hidden |= {group for group, n in counts.items() if n < k}
+    written = Response.objects.filter(pk__in=plan.response_ids.tolist()).values_list("value_stream__name", "side")
+    assert not hidden & set(written)
 
 
 def assert_small_groups_absent(wave, rows):
@@ -209,22 +242,44 @@ CROWD = st.tuples(BACKGROUND, st.lists(ANSWERS, min_size=1, max_size=12))
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(crowds=st.lists(CROWD, max_size=8), k=st.integers(3, 6))
-def test_no_export_of_any_wave_breaks_k_anonymity_or_leaks_a_hidden_cell(instrument, crowds, k):
+@given(
+    crowds=st.lists(CROWD, max_size=8),
+    k=st.integers(3, 6),
+    # The automatic choice (None) or any the researcher may make.
+    choice=st.sampled_from((None, *CHOICES)),
+)
+def test_no_export_of_any_wave_breaks_k_anonymity_or_leaks_a_hidden_cell(instrument, crowds, k, choice):
     records = [(*background, answers) for background, people in crowds for answers in people]
     assume(records)  # a wave nobody answered has no release, and no export
     with transaction.atomic():
         wave = build_wave(instrument, records, k=k, slug="property-wave")
-        plan, rows = exported_rows(wave)
-        assert_k_anonymous(rows, k)
-        assert_long_file_holds_the_wide_files_respondents(plan, rows, k)
-        codebook = build_codebook(plan)["privacy"]
-        assert codebook["records_in_wave"] == len(records)
-        assert codebook["records_suppressed"] == len(records) - len(rows)
-        assert codebook["records_written"] == len(rows)
+        assert_export_is_safe(wave, records, k, choice)
+        transaction.set_rollback(True)
+
+
+def assert_export_is_safe(wave, records, k, choice):
+    plan, rows = exported_rows(wave, generalization=choice)
+    assert_k_anonymous(rows, k)
+    assert_long_file_holds_the_wide_files_respondents(plan, rows, k)
+    codebook = build_codebook(plan)["privacy"]
+    assert codebook["records_in_wave"] == len(records)
+    assert codebook["records_suppressed"] == len(records) - len(rows)
+    assert codebook["records_written"] == len(rows)
+    assert_no_hidden_group_written(wave, plan)
+    if choice is None or (choice.value_stream == choice.side == "as collected"):
         assert_no_published_cell_differences_below_k(wave, rows)
         assert_small_groups_absent(wave, rows)
-        transaction.set_rollback(True)
+    elif choice.side == "as collected":
+        assert {row["value_stream"] for row in rows} <= {"any"}
+        assert_pooled_cells_lose_none_or_k(wave, rows)
+    else:
+        assert {row["side"] for row in rows} <= {"any"}
+
+
+@pytest.mark.parametrize("choice", CHOICES, ids=[choice.name for choice in CHOICES])
+def test_every_choice_exports_a_safe_file_of_a_wave_with_hidden_groups(dashboard_like_wave, choice):
+    records = Response.objects.filter(wave=dashboard_like_wave).count()
+    assert_export_is_safe(dashboard_like_wave, [None] * records, dashboard_like_wave.anonymity_threshold, choice)
 
 
 def test_respondents_who_answered_nothing_still_count_in_the_long_file(build, tmp_path):

@@ -5,10 +5,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from exports.anonymize import CHOICES_BY_NAME
 from exports.codebook import build_codebook, codebook_markdown
 from exports.gather import WaveChanged
 from exports.log import COMMAND, log_export
-from exports.planning import not_exportable_reason, plan_export
+from exports.planning import not_exportable_reason, plan_export, preview_choices
 from exports.rows import LAYOUTS, WIDE
 from exports.writers import FORMATS, write_export
 from surveys.closing import close_if_due
@@ -23,19 +24,40 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="Slug of the wave.")
-        parser.add_argument("--format", dest="fmt", choices=FORMATS, required=True)
+        parser.add_argument("--format", dest="fmt", choices=FORMATS, help="Required unless --preview.")
         parser.add_argument(
             "--layout", choices=LAYOUTS, default=WIDE, help="wide: a row per response; long: per answer."
         )
         parser.add_argument("--output", help="File to write (default: <slug>-<layout>.<format> here).")
+        parser.add_argument(
+            "--keep",
+            dest="generalization",
+            choices=sorted(CHOICES_BY_NAME),
+            help="What to keep, as on the export page's choice (default: the automatic choice); --preview lists them.",
+        )
+        parser.add_argument(
+            "--preview",
+            action="store_true",
+            help="Only list every choice of --keep with the responses it keeps and leaves out; write nothing.",
+        )
 
-    def handle(self, slug, fmt, layout=WIDE, output=None, **options):
+    def handle(self, slug, fmt=None, layout=WIDE, output=None, generalization=None, preview=False, **options):
         wave = Wave.objects.filter(slug=slug).select_related("organization", "instrument").first()
         if wave is None:
             raise CommandError(f'There is no wave "{slug}".')
         reason = not_exportable_reason(close_if_due(wave))
         if reason:
             raise CommandError(reason)
+        if preview:
+            for choice in preview_choices(wave):
+                marker = "  (automatic)" if choice.automatic else ""
+                self.stdout.write(
+                    f"{choice.generalization.name:<52} keeps {choice.records_written:>6}, "
+                    f"leaves out {choice.records_suppressed:>6}{marker}"
+                )
+            return
+        if fmt is None:
+            raise CommandError("--format is required (csv, json or sav), unless --preview.")
         path = Path(output or f"{wave.slug}-{layout}.{fmt}")
         if not path.parent.is_dir():
             raise CommandError(f"The folder {path.parent} does not exist.")
@@ -45,7 +67,7 @@ class Command(BaseCommand):
         show = sys.stderr.isatty()
         total = wave.responses.count()
         with tqdm(total=total, desc="counting", unit="responses", disable=not show, file=sys.stderr) as counting:
-            plan = plan_export(wave, progress=counting.update)
+            plan = plan_export(wave, progress=counting.update, generalization=CHOICES_BY_NAME.get(generalization or ""))
         codebook = build_codebook(plan)
         written = plan.anonymization.records_written
         with tqdm(total=written, desc="writing", unit="responses", disable=not show, file=sys.stderr) as writing:

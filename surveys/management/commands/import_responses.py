@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from surveys.management.instrument_version_option import InstrumentVersionCommand
 from surveys.models import InstrumentVersion
-from surveys.response_import import ImportRefused, import_responses
+from surveys.response_import import ImportRefused, import_responses, read_role_map
 
 
 class Command(InstrumentVersionCommand):
@@ -20,10 +20,31 @@ class Command(InstrumentVersionCommand):
         parser.add_argument("--survey", required=True, help="Slug of the wave to import into.")
         parser.add_argument("--instrument", required=True, help="Instrument code.")
         parser.add_argument("--version", dest="instrument_version", help="Instrument version (default: newest).")
-        parser.add_argument("--organization", help="Organization name (needed when the wave is created).")
+        parser.add_argument(
+            "--organization",
+            help=(
+                "Organization of a new wave, created when missing. Optional when exactly one organization "
+                "exists (it is used) or none (one is created)."
+            ),
+        )
         parser.add_argument("--threshold", type=int, help="Anonymity threshold of the wave (at least 3).")
+        parser.add_argument(
+            "--role-map",
+            dest="role_map",
+            help="CSV (label,code) or YAML (label: code) file mapping other role labels to role family codes.",
+        )
 
-    def handle(self, csv, survey, instrument, instrument_version=None, organization=None, threshold=None, **options):
+    def handle(
+        self,
+        csv,
+        survey,
+        instrument,
+        instrument_version=None,
+        organization=None,
+        threshold=None,
+        role_map=None,
+        **options,
+    ):
         versions = InstrumentVersion.objects.filter(code=instrument)
         if instrument_version:
             versions = versions.filter(version=instrument_version)
@@ -32,6 +53,11 @@ class Command(InstrumentVersionCommand):
             raise CommandError(
                 f"No instrument {instrument} {instrument_version or ''}; load it first with load_instrument."
             )
+        try:
+            roles = read_role_map(role_map) if role_map else None
+        except ImportRefused as refused:
+            listing = "\n".join(f"  {error}" for error in refused.errors)
+            raise CommandError(f"{csv} was not imported; nothing was stored.\n{listing}") from refused
         try:
             text = Path(csv).read_text(encoding="utf-8-sig")
         except OSError as error:
@@ -52,6 +78,7 @@ class Command(InstrumentVersionCommand):
                     instrument=instrument_obj,
                     organization_name=organization,
                     threshold=threshold,
+                    role_map=roles,
                     parse_progress=checking.update,
                     store_progress=storing.update,
                 )
