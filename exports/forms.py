@@ -15,3 +15,10 @@ LAYOUT_CHOICES = [
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=FORMAT_CHOICES, initial=CSV, label=_("Format"))
     layout = forms.ChoiceField(choices=LAYOUT_CHOICES, initial=WIDE, label=_("Layout"))
+
+
+class InstrumentUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Instrument file (JSON or YAML)"),
+        help_text=_("The format of manage.py load_instrument: see the researchers' guide."),
+    )
