@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language_info, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import RESEARCHER
@@ -63,8 +63,16 @@ def instruments(request):
                 result = upload_instrument(document, request.user, upload.name)
             except InstrumentFileError as error:
                 errors = error.errors
-            except (UploadRefused, InstrumentFrozenError) as error:
+            except UploadRefused as error:
                 errors = [str(error)]
+            except InstrumentFrozenError:  # its own text is English, for the command line
+                errors = [
+                    gettext(
+                        "Instrument %(code)s v%(version)s already has responses, so it is frozen: its texts and "
+                        "structure can no longer change. Give the file a new version."
+                    )
+                    % {"code": document["code"], "version": document["version"]}
+                ]
             else:
                 messages.success(
                     request,
@@ -136,8 +144,7 @@ def preview(request, pk, language, number):
             "instrument": instrument,
             "language": language,
             "number": number,
-            "languages": [(code, get_language_info(code)["name_local"]) for code in instrument.languages],
-            "language_name": get_language_info(language)["name_local"],
+            "languages": instrument.languages,
         },
         request=request,
     )
