@@ -17,8 +17,8 @@ from accounts.models import Membership
 from dashboards.forms import WaveForm
 from surveys.instrument_files import export_instrument, load_instrument
 from surveys.instrument_uploads import compare_documents, previous_version
-from surveys.models import AuditEntry, InstrumentVersion, Item, Organization
-from tests.conftest import small_instrument_document
+from surveys.models import AuditEntry, InstrumentVersion, Item, Organization, ValueStream
+from tests.conftest import make_wave, small_instrument_document, unanswered_response
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,21 @@ def test_a_researcher_replaces_their_own_version_while_it_has_no_responses(clien
     assert item.text["en"] == "Reworded."
     outcomes = list(AuditEntry.objects.order_by("pk").values_list("details__outcome", flat=True))
     assert outcomes == ["created", "updated"]
+
+
+def test_a_version_with_responses_is_frozen_and_the_page_says_so(client, researcher):
+    upload(client, small_instrument_document(code="mine"))
+    mine = InstrumentVersion.objects.get(code="mine")
+    organization = Organization.objects.get(name="Upload Bank")
+    stream = ValueStream.objects.create(organization=organization, name="Payments")
+    unanswered_response(make_wave(organization, mine, [stream]), stream)
+    changed = small_instrument_document(code="mine")
+    changed["dimensions"][0]["themes"][0]["items"][0]["text"]["en"] = "Reworded."
+    before = row_counts()
+    response = upload(client, changed)
+    assert response.status_code == 400
+    assert "already has responses, so it is frozen" in response.content.decode()
+    assert row_counts() == before
 
 
 def test_an_administrators_upload_is_seen_everywhere_and_logged_without_an_organization(client):
