@@ -22,6 +22,7 @@ from surveys.forms import ThemePageForm
 from surveys.instrument_checks import InstrumentFileError
 from surveys.instrument_files import InstrumentFrozenError, export_instrument
 from surveys.instrument_uploads import (
+    MAX_UPLOAD_BYTES,
     PreviewWave,
     UploadRefused,
     compare_instruments,
@@ -46,7 +47,7 @@ def _instrument(request, pk):
 
 def _rows(user):
     instruments = list(instruments_for_user(user).prefetch_related("organizations").order_by("code", "version"))
-    return [(instrument, previous_version(instrument, instruments_for_user(user))) for instrument in instruments]
+    return [(instrument, previous_version(instrument, instruments)) for instrument in instruments]
 
 
 @instruments_access_required
@@ -59,7 +60,8 @@ def instruments(request):
             upload = form.cleaned_data["file"]
             chosen = upload.name
             try:
-                document = read_upload(upload.name, upload.read())
+                # One byte past the limit is enough to refuse a file as too large.
+                document = read_upload(upload.name, upload.read(MAX_UPLOAD_BYTES + 1))
                 result = upload_instrument(document, request.user, upload.name)
             except InstrumentFileError as error:
                 errors = error.errors
@@ -112,7 +114,7 @@ def download(request, pk):
 @instruments_access_required
 def compare(request, pk):
     instrument = _instrument(request, pk)
-    previous = previous_version(instrument, instruments_for_user(request.user))
+    previous = previous_version(instrument, instruments_for_user(request.user).filter(code=instrument.code))
     comparison = compare_instruments(previous, instrument, translation.get_language()) if previous else None
     return render(
         request,

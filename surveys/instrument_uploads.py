@@ -118,11 +118,12 @@ def _version_key(version):
 
 
 def previous_version(instrument, candidates):
-    """The version of the same code just before `instrument` among `candidates` (a queryset), or None."""
+    """The version of the same code just before `instrument` among `candidates` (instrument
+    versions: a queryset or a list), or None."""
     earlier = [
         other
-        for other in candidates.filter(code=instrument.code).exclude(pk=instrument.pk)
-        if _version_key(other.version) < _version_key(instrument.version)
+        for other in candidates
+        if other.code == instrument.code and _version_key(other.version) < _version_key(instrument.version)
     ]
     return max(earlier, key=lambda other: _version_key(other.version), default=None)
 

@@ -107,6 +107,7 @@ def test_a_bad_file_names_every_problem_by_its_place_and_stores_nothing(client, 
         ("bad.yaml", b"code: [x\nversion: 1", "bad.yaml: not valid YAML at line"),
         ("bad.json", "café".encode("latin-1"), "bad.json: is not UTF-8 text."),
         ("notes.txt", b"{}", "notes.txt: must be a .json, .yaml or .yml file."),
+        ("big.json", b" " * 1_000_001, "big.json: is larger than 1000 kB."),
     ],
 )
 def test_unreadable_files_say_where_and_store_nothing(client, researcher, name, body, message):
