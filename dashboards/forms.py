@@ -5,10 +5,12 @@ e-mails, revoking a batch). They validate; saving is done by plain functions (`w
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys import audit, invitations
+from surveys.instrument_uploads import instruments_for_organization
 from surveys.models import (
     HEAD_COUNTS_FIXED,
     MIN_ANONYMITY_THRESHOLD,
@@ -101,11 +103,12 @@ def obvious_instrument(organization):
     the organization's waves have used (of the one instrument there is, before its first wave), or
     None when there are several to choose from. Newest as `load_instrument` made it."""
     codes = set(Wave.objects.filter(organization=organization).values_list("instrument__code", flat=True))
+    offered = instruments_for_organization(organization)
     if not codes:
-        codes = set(InstrumentVersion.objects.values_list("code", flat=True))
+        codes = set(offered.values_list("code", flat=True))
     if len(codes) != 1:
         return None
-    newest = InstrumentVersion.objects.filter(code=codes.pop()).order_by("-created_at", "-pk").first()
+    newest = offered.filter(code=codes.pop()).order_by("-created_at", "-pk").first()
     return newest.pk if newest else None
 
 
@@ -205,7 +208,10 @@ class WaveForm(forms.ModelForm):
         self.instance.organization = organization
         self.fields["value_streams"].queryset = ValueStream.objects.filter(organization=organization).order_by("name")
         self.fields["value_streams"].required = False
-        self.fields["instrument"].queryset = InstrumentVersion.objects.order_by("code", "version")
+        # The versions the organization sees (surveys/instrument_uploads.py), and the wave's own.
+        self.fields["instrument"].queryset = InstrumentVersion.objects.filter(
+            Q(pk__in=instruments_for_organization(organization).values("pk")) | Q(pk=self.instance.instrument_id)
+        ).order_by("code", "version")
         if not self.instance.pk and "instrument" not in self.initial:
             self.initial["instrument"] = obvious_instrument(organization)
         self.fields["anonymity_threshold"].min_value = MIN_ANONYMITY_THRESHOLD

@@ -33,3 +33,10 @@ class ChosenExportForm(ExportForm):
         required=False,
         label=_("What to keep"),
     )
+
+
+class InstrumentUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Instrument file (JSON or YAML)"),
+        help_text=_("The format of manage.py load_instrument: see the researchers' guide."),
+    )

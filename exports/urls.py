@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import instrument_views, views
 
 app_name = "exports"
 
@@ -11,4 +11,12 @@ urlpatterns = [
     path("exports/waves/<slug:slug>/codebook/", views.codebook_page, name="codebook"),
     path("exports/waves/<slug:slug>/codebook.json", views.codebook_json, name="codebook_json"),
     path("exports/waves/<slug:slug>/codebook.md", views.codebook_markdown_file, name="codebook_markdown"),
+    path("instruments/", instrument_views.instruments, name="instruments"),
+    path("instruments/<int:pk>/download/", instrument_views.download, name="instrument_download"),
+    path("instruments/<int:pk>/compare/", instrument_views.compare, name="instrument_compare"),
+    path(
+        "instruments/<int:pk>/preview/<slug:language>/<int:number>/",
+        instrument_views.preview,
+        name="instrument_preview",
+    ),
 ]

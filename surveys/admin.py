@@ -44,6 +44,9 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
     list_filter = ["code", "allows_not_applicable"]
     search_fields = ["code", "version", "title"]
     inlines = [DimensionInline]
+    # Who sees the version: none ticked, every organization (surveys/instrument_uploads.py).
+    filter_horizontal = ["organizations"]
+    readonly_fields = ["uploaded_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=Count("items"))

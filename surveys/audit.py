@@ -22,6 +22,10 @@ the entries (`AuditEntry`) are append-only. Actions are the values of ``AuditEnt
   added and changed: ``changes`` as for a set-up (the fields ``what``, ``theme_code``, ``owner``,
   ``due_on``, ``status``), and ``practice`` (its place in the theme's list) for one added from a
   suggested practice; removed: ``what``.
+- "instrument_uploaded": ``code``, ``version``, ``outcome`` ("created", "updated", "unchanged" or
+  "practices updated"), ``file`` (the uploaded file's name), ``items`` (how many); one entry per
+  organization that sees the instrument, one without an organization for an instrument every
+  organization sees (surveys/instrument_uploads.py).
 
 Details never say anything about respondents — not who answered, not when, not an address —
 only what staff did, in counts per value stream and side at most.

@@ -46,10 +46,16 @@ def read_instrument_file(path):
         raise InstrumentFileError([f"{path}: cannot be read ({error.strerror})."]) from error
     except UnicodeDecodeError as error:
         raise InstrumentFileError([f"{path}: is not UTF-8 text."]) from error
+    return parse_instrument_text(raw, str(path), yaml_text=path.suffix.lower() in {".yaml", ".yml"})
+
+
+def parse_instrument_text(raw, path, *, yaml_text):
+    """Parse the text of an instrument file (YAML if `yaml_text`, else JSON) into a validated
+    document; `path` names the file in the messages (a path, or the name of an uploaded file)."""
     too_deep = InstrumentFileError(
         [f"{path}: the file nests too deeply: lists and objects more than {MAX_NESTING} levels inside each other."]
     )
-    if path.suffix.lower() in {".yaml", ".yml"}:
+    if yaml_text:
         try:
             if _yaml_nesting(raw) > MAX_NESTING:
                 raise too_deep

@@ -121,6 +121,18 @@ class InstrumentVersion(models.Model):
     allows_not_applicable = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revision = models.CharField(max_length=32, default=new_revision, editable=False)
+    # Who sees the instrument (the Instruments page, the wave set-up): none listed, every
+    # organization (the built-in one, a file loaded by the command or uploaded by an administrator);
+    # else the organizations listed, those where its uploader is a researcher (surveys/instrument_uploads.py).
+    organizations = models.ManyToManyField(
+        "Organization",
+        blank=True,
+        related_name="instruments",
+        help_text="The organizations that see this instrument; none: every organization.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["code", "version"]
@@ -744,6 +756,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("Export")
         FOCUS_THEMES = "focus_themes", _("Focus themes changed")
         ACTIONS = "actions", _("Action plan changed")
+        INSTRUMENT_UPLOADED = "instrument_uploaded", _("Instrument uploaded")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     organization = models.ForeignKey(

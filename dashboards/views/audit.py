@@ -54,6 +54,12 @@ DETAIL_LABELS = {
     "action_id": _("Action number"),
     "practice": _("Suggested practice number"),
     "what": _("What"),
+    # An instrument's upload (surveys.instrument_uploads).
+    "code": _("Instrument code"),
+    "version": _("Version"),
+    "outcome": _("Outcome"),
+    "file": _("File"),
+    "items": _("Items"),
 }
 # The fields of a wave's set-up, as the set-up page names them; the admin's have the same names.
 FIELD_LABELS = {
@@ -74,6 +80,12 @@ VALUE_LABELS = {
         "page": _("page"),
         "admin": _("admin"),
         "command": _("command line"),
+    },
+    "outcome": {
+        "created": _("stored as a new version"),
+        "updated": _("replaced (it had no responses)"),
+        "unchanged": _("unchanged, the same file was stored before"),
+        "practices updated": _("practices updated"),
     },
     "format": {"csv": "CSV", "json": "JSON", "sav": "SPSS (.sav)"},
     "kind": dict(Release.Kind.choices),

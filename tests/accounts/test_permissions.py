@@ -8,12 +8,14 @@ organization gets 404, as if A's objects did not exist.
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership
 from dashboards.models import RadiatorLink
+from surveys.instrument_files import load_instrument
 from surveys.models import Organization
-from tests.conftest import give_head_counts
+from tests.conftest import give_head_counts, small_instrument_document
 from tests.dashboards.conftest import import_wave, wave_rows
 
 LOGIN, OK, FORBIDDEN, NOT_FOUND = "login", 200, 403, 404
@@ -171,6 +173,26 @@ def test_export_pages_by_role(client, people, organization_a_wave, person):
         assert slug not in client.get(reverse("exports:home")).content.decode()
 
 
+@pytest.mark.parametrize("person", list(EXPORT_OUTCOME))
+def test_instrument_pages_by_role(client, people, organization_a_wave, person):
+    """An instrument A's researcher uploaded: the same table as the exports (B's researcher: 404)."""
+    instrument = load_instrument(small_instrument_document(code="of-a")).instrument
+    instrument.organizations.set([organization_a_wave.organization])
+    load_instrument(small_instrument_document(code="of-a", version="0.9"))  # so that it compares
+    client = client_for(client, people[person])
+    results = {
+        page: outcome(client.get(reverse(f"exports:instrument_{page}", args=[instrument.pk])))
+        for page in ("download", "compare")
+    }
+    results["preview"] = outcome(client.get(reverse("exports:instrument_preview", args=[instrument.pk, "en", 1])))
+    expected = EXPORT_OUTCOME[person]
+    assert results == dict.fromkeys(results, expected)
+    page = outcome(client.get(reverse("exports:instruments")))
+    assert page == (OK if expected == NOT_FOUND else expected)  # B's researcher has the page, without A's version
+    if page == OK:
+        assert ("of-a v1.0" in client.get(reverse("exports:instruments")).content.decode()) == (expected == OK)
+
+
 @pytest.mark.parametrize("person", list(DASHBOARD_OUTCOME))
 def test_radiator_links_by_role(client, people, organization_a_wave, person):
     stream = organization_a_wave.value_streams.order_by("name").first()
@@ -233,3 +255,7 @@ def test_after_login_each_person_lands_on_the_pages_of_their_role(client, people
 def test_the_menu_offers_what_the_roles_open(client, people):
     menu = client_for(client, people["researcher of A"]).get(reverse("exports:home")).content.decode()
     assert reverse("exports:home") in menu and reverse("dashboards:home") not in menu
+    assert reverse("exports:instruments") in menu
+    manager = Client()
+    manager.force_login(people["change manager of A"])
+    assert reverse("exports:instruments") not in manager.get(reverse("dashboards:home")).content.decode()

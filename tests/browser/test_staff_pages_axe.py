@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from dashboards.models import Action, FocusTheme, RadiatorLink
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS
+from surveys.instrument_files import export_instrument, load_instrument
 from surveys.invitations import create_invitations
 from surveys.models import Side, Wave
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, expect_all_drawn, requires_chromium, wcag_violations
@@ -62,12 +63,23 @@ def staff_pages(wave, stream):
         ("new wave", f"/dashboard/organizations/{organization}/waves/new/"),
         ("invitations", f"{base}/invitations/"),
         ("exports", "/exports/"),
+        ("instruments", "/instruments/"),
+        ("instrument comparison", f"/instruments/{a_newer_instrument(wave.instrument).pk}/compare/"),
         ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
         ("what to keep in an export", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/choose/"),
         ("password change", "/accounts/password/"),
         *waiting_pages(wave),
         ("wave set-up", f"{base}/set-up/"),  # last: the test goes on to fill in its form
     ]
+
+
+def a_newer_instrument(instrument):
+    """v9.0 of the demo's instrument (once), an item reworded and one removed: the comparison has rows."""
+    document = export_instrument(instrument) | {"version": "9.0"}
+    items = document["dimensions"][0]["themes"][0]["items"]
+    items[0]["text"] = {language: f"{text} (9.0)" for language, text in items[0]["text"].items()}
+    del items[-1]
+    return load_instrument(document).instrument
 
 
 def with_action_plans(demo, stream):
@@ -122,6 +134,18 @@ def test_staff_pages_pass_axe(live_server, demo_wave, browser):
     page.get_by_role("button", name="Save the set-up").click()
     expect(page.get_by_role("alert")).to_be_visible()
     found += findings(page, "wave set-up, with an error")
+    # A theme page of an instrument previewed in German, and an instrument file with a mistake.
+    newer = a_newer_instrument(demo_wave.instrument)
+    page.goto(f"{live_server.url}/instruments/{newer.pk}/preview/de/1/")
+    expect(page.locator("#preview-banner")).to_be_visible()
+    found += findings(page, "instrument preview in German")
+    page.goto(f"{live_server.url}/instruments/")
+    page.get_by_label("Instrument file (JSON or YAML)").set_input_files(
+        {"name": "broken.json", "mimeType": "application/json", "buffer": b'{"code": "x"}'}
+    )
+    page.get_by_role("button", name="Check and upload").click()
+    expect(page.locator("#upload-errors")).to_be_visible()
+    found += findings(page, "instruments, a file with mistakes")
     # An action without "what" on the value stream's action plan.
     page.goto(f"{live_server.url}/dashboard/waves/{demo_wave.slug}/streams/{stream.pk}/")
     page.get_by_role("button", name="Add the action").click()

@@ -20,7 +20,8 @@ from exports.log import PAGE, log_export
 from exports.planning import plan_export
 from surveys import audit, invitations
 from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREAMS, DEMO_WAVE_SLUG, seed_demo
-from surveys.models import Wave
+from surveys.instrument_files import export_instrument, load_instrument
+from surveys.models import InstrumentVersion, Item, Wave
 from tests.conftest import wave_waiting_for_results
 from tests.languages import (  # noqa: F401 — the two fixtures apply to every test here
     MESSAGE_BOUNDARY,
@@ -50,8 +51,21 @@ SAME_WORDS = {
 SAME_WORDS |= {"English", "Deutsch", "Français", "Items", "Hedges", "Total", "Dimension", "Item", "Instrument"}
 # Words a language shares with English (German survey research says "Items" and "Dashboards" too).
 SAME_IN = {
-    "de": {"Dashboards", "Status", "Layout", "orange", "Optional", "Export", "Format"},
-    "fr": {"Exports", "Pages", "page", "Codebook", "Format", "Dimensions", "Action", "Invitations", "Export"},
+    "de": {"Dashboards", "Status", "Layout", "orange", "Optional", "Export", "Format", "Version", "Code"},
+    "fr": {
+        "Exports",
+        "Pages",
+        "page",
+        "Codebook",
+        "Format",
+        "Dimensions",
+        "Action",
+        "Invitations",
+        "Export",
+        "Code",
+        "Version",
+        "Instruments",
+    },
 }
 
 
@@ -84,6 +98,26 @@ def write_the_audit_log(wave, user):
     ]
     audit.record("wave_changed", organization=wave.organization, wave=wave, user=user, changes=changes, channel="page")
     log_export(plan_export(earlier), "csv", "long", PAGE, user=user)
+    audit.record(
+        "instrument_uploaded",
+        organization=wave.organization,
+        user=user,
+        code="vsm-oa",
+        version="9.0",
+        outcome="created",
+        file="vsm-oa.json",
+        items=24,
+    )
+
+
+def a_newer_version(instrument):
+    """A version after the demo's instrument, one item reworded in every language and one removed:
+    the Instruments page offers to compare them."""
+    document = export_instrument(instrument) | {"version": "9.0"}
+    theme = document["dimensions"][0]["themes"][0]
+    theme["items"][0]["text"] = {language: f"{text} (9.0)" for language, text in theme["items"][0]["text"].items()}
+    del theme["items"][-1]
+    return load_instrument(document).instrument
 
 
 def staff_pages(wave, token):
@@ -105,6 +139,8 @@ def staff_pages(wave, token):
         "invitations": f"{base}/invitations/",
         "exports": "/exports/",
         "what to keep in an export": reverse("exports:choose", args=[DEMO_EARLIER_WAVE_SLUG]),
+        "instruments": reverse("exports:instruments"),
+        "instrument comparison": reverse("exports:instrument_compare", args=[a_newer_version(wave.instrument).pk]),
         "password": "/accounts/password/",
         "radiator": f"/radiator/{token}/",
         **waiting_pages(wave),
@@ -143,6 +179,11 @@ def data_names(wave):
     names += list(Wave.objects.filter(organization=wave.organization).values_list("slug", flat=True))
     names += [DEMO_USERNAME, audit.operating_system_account(), str(wave.instrument)]
     names += ["python manage.py export_responses <wave> --format csv|json|sav [--layout wide|long]"]  # a command
+    versions = InstrumentVersion.objects.all()
+    names += [str(i) for i in versions] + [f"v{i.version}" for i in versions]  # "vsm-oa v1.1", "v9.0"
+    names += [wave.instrument.code, f"{wave.instrument.code}.json"]  # an instrument's code and file name
+    # A comparison of versions quotes the items in each of their languages: data, as respondents read them.
+    names += [text for item in Item.objects.all() for text in item.text.values()]
     names += ["http://testserver"]  # the questionnaire link on the overview: an address, not words
     return sorted(names, key=len, reverse=True)
 
