@@ -241,11 +241,12 @@ def _sample(data):
         raise ValueError("data must be a respondents × items matrix")
     if np.isnan(data).any():
         raise ValueError("data must hold complete cases only (no NaN)")
-    n = data.shape[0]
+    n, p = data.shape
+    if n == 0:
+        return np.zeros((p, p)), np.zeros(p), 0
     mean = data.mean(axis=0)
     centred = data - mean
-    cov = centred.T @ centred / n if n else np.zeros((data.shape[1],) * 2)
-    return cov, mean, n
+    return centred.T @ centred / n, mean, n
 
 
 def _check_sample(cov, n, n_free_per_group, label=""):
