@@ -57,6 +57,10 @@ class NotConvergedError(CFAError):
     """The optimizer stopped before reaching the maximum of the likelihood."""
 
 
+class ImproperSolutionError(CFAError):
+    """The maximum lies at a negative variance (a Heywood case): loadings and omega mean nothing."""
+
+
 @dataclass(frozen=True)
 class Fit:
     """Global fit of one model, as lavaan's ``fitMeasures`` names them."""
@@ -403,7 +407,8 @@ def fit_cfa(data, items, item_themes):
 
     Raises
     ------
-    NotIdentifiedError, TooFewCasesError, NotPositiveDefiniteError, NotConvergedError
+    NotIdentifiedError, TooFewCasesError, NotPositiveDefiniteError, NotConvergedError,
+    ImproperSolutionError (a negative residual or factor variance at the maximum)
 
     Examples
     --------
@@ -423,6 +428,15 @@ def fit_cfa(data, items, item_themes):
     _prepare(model, samples, [""])
     x, chisq = _estimate(model, samples)
     lam, phi, theta, _, _ = model.matrices(x, 0)
+    negative = [items[i] for i in np.flatnonzero(theta < 0)]
+    negative += [f"theme {model.themes[j]}" for j in np.flatnonzero(np.diag(phi) <= 0)]
+    if negative:
+        # lavaan warns and prints them; a negative variance makes std.all and omega meaningless.
+        raise ImproperSolutionError(
+            "The best fit has a negative variance (a Heywood case) for "
+            + ", ".join(negative)
+            + ": the model does not describe these data; look at that item's wording and theme."
+        )
     sigma, _ = model.implied(x, 0)
     loadings = lam[np.arange(model.p), model.factor]
     std = loadings * np.sqrt(np.diag(phi)[model.factor]) / np.sqrt(np.diag(sigma))

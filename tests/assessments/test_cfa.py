@@ -236,6 +236,20 @@ def test_a_model_the_optimizer_cannot_bring_to_a_maximum_is_reported_not_returne
         cfa.fit_cfa(answers, [f"i{j}" for j in range(9)], themes)
 
 
+def test_a_negative_residual_variance_is_refused_naming_the_item():
+    # Item a correlates .8 with b and .5 with c, but b and c only .3: one factor over a, b, c
+    # then needs a's loading² · φ = .8 · .5 / .3 > var(a) = 1, so a's residual variance is < 0.
+    target = np.eye(6)
+    target[np.ix_([0, 1, 2], [0, 1, 2])] = [[1, 0.8, 0.5], [0.8, 1, 0.3], [0.5, 0.3, 1]]
+    target[np.ix_([3, 4, 5], [3, 4, 5])] = 0.5 + 0.5 * np.eye(3)
+    noise = np.random.default_rng(0).normal(size=(300, 6))
+    noise -= noise.mean(axis=0)
+    whitened = noise @ np.linalg.inv(np.linalg.cholesky(noise.T @ noise / 300)).T
+    answers = whitened @ np.linalg.cholesky(target).T  # sample covariance exactly `target`
+    with pytest.raises(cfa.ImproperSolutionError, match="negative variance .*for a:"):
+        cfa.fit_cfa(answers, list("abcdef"), list("AAABBB"))
+
+
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
