@@ -183,22 +183,44 @@ class _Model:
         return lam @ phi @ lam.T + np.diag(theta), nu + lam @ alpha
 
     def start(self, samples):
-        """Simple start values: marker variance halves, loadings from covariances with the marker."""
+        """Start values per group from the sample moments (a method-of-moments guess)."""
         x = np.zeros(self.n_free)
         for g, (cov, mean, _) in enumerate(samples):
             idx = self.groups[g]
-            var = np.diag(cov)
-            phi_diag = 0.5 * var[self.marker]
-            lam_free = (
-                cov[self.free_rows, self.marker[self.factor[self.free_rows]]] / (phi_diag[self.factor[self.free_rows]])
-            )
-            x[idx["lam"]] = lam_free
-            phi = np.diag(phi_diag)
+            lam, phi, theta = self._moment_guess(cov)
+            x[idx["lam"]] = lam[self.free_rows, self.factor[self.free_rows]]
             x[idx["phi"]] = phi[self.tril]
-            x[idx["theta"]] = 0.5 * var
+            x[idx["theta"]] = theta
             if idx["nu"] is not None:
                 x[idx["nu"]] = mean
         return x
+
+    def _moment_guess(self, cov):
+        var = np.diag(cov)
+        phi = np.zeros((self.k, self.k))
+        lam = np.zeros((self.p, self.k))
+        for j, m in enumerate(self.marker):
+            others = np.flatnonzero(self.factor == j)[1:]
+            guess = 0.5 * var[m]
+            if len(others) >= 2 and cov[others[0], others[1]] != 0:
+                # one factor: s_ma · s_mb / s_ab = λ_m² φ = φ with the marker's loading 1
+                guess = cov[m, others[0]] * cov[m, others[1]] / cov[others[0], others[1]]
+            phi[j, j] = np.clip(guess, 0.05 * var[m], 0.95 * var[m])
+            lam[m, j] = 1.0
+            lam[others, j] = cov[others, m] / phi[j, j]
+        sd = np.sqrt(np.diag(phi))
+        corr = np.clip(
+            cov[np.ix_(self.marker, self.marker)] / np.outer(np.sqrt(var[self.marker]), np.sqrt(var[self.marker])),
+            -0.9,
+            0.9,
+        )
+        np.fill_diagonal(corr, 1.0)
+        while np.linalg.eigvalsh(corr)[0] < 0.05:
+            corr = 0.8 * corr + 0.2 * np.eye(self.k)  # shrink towards uncorrelated until clearly PD
+        phi = corr * np.outer(sd, sd)
+        loading = lam[np.arange(self.p), self.factor]
+        theta = np.maximum(var - loading**2 * np.diag(phi)[self.factor], 0.1 * var)
+        return lam, phi, theta
 
 
 def _discrepancy(model, samples, n_total):
@@ -213,9 +235,12 @@ def _discrepancy(model, samples, n_total):
         for g, (cov, mean, _) in enumerate(samples):
             lam, phi, theta, nu, alpha = model.matrices(x, g)
             sigma = lam @ phi @ lam.T + np.diag(theta)
-            sign, logdet = np.linalg.slogdet(sigma)
-            if sign <= 0:
+            try:
+                # Cholesky, not slogdet: two negative eigenvalues also give a positive determinant.
+                chol = np.linalg.cholesky(sigma)
+            except np.linalg.LinAlgError:
                 return 1e10, np.zeros_like(x)
+            logdet = 2.0 * np.sum(np.log(np.diag(chol)))
             inv = np.linalg.inv(sigma)
             resid = mean - (nu + lam @ alpha) if model.meanstructure else np.zeros(p)
             f = logdet + np.sum(cov * inv) - logdet_s[g] - p + resid @ inv @ resid
@@ -277,15 +302,45 @@ def _estimate(model, samples):
         model.start(samples),
         jac=True,
         method="L-BFGS-B",
-        options={"maxiter": 20000, "maxfun": 40000, "ftol": 1e-16, "gtol": 1e-12, "maxcor": 30},
+        options={"maxiter": 20000, "maxfun": 40000, "ftol": 1e-12, "gtol": 1e-7, "maxcor": 30},
     )
-    value, grad = objective(result.x)
+    x = _newton_polish(objective, result.x)
+    value, grad = objective(x)
     if not np.isfinite(value) or value >= 1e10 or np.max(np.abs(grad)) > GRADIENT_TOLERANCE:
         raise NotConvergedError(
             "The model did not converge: the likelihood has no clear maximum for these data "
             "(too few cases, or items that do not fit the themes)."
         )
-    return result.x, n_total * value
+    return x, n_total * value
+
+
+def _newton_polish(objective, x, iterations=30):
+    """Newton steps from where L-BFGS-B stopped, with the Hessian from differences of the
+    analytic gradient: L-BFGS-B alone often stops (line search) with gradients near 1e-5."""
+    value, grad = objective(x)
+    for _ in range(iterations):
+        if np.max(np.abs(grad)) < 1e-10:
+            break
+        steps = 1e-6 * np.maximum(1.0, np.abs(x))
+        hessian = np.empty((len(x), len(x)))
+        for i, h in enumerate(steps):
+            shift = np.zeros_like(x)
+            shift[i] = h
+            hessian[i] = (objective(x + shift)[1] - objective(x - shift)[1]) / (2 * h)
+        hessian = (hessian + hessian.T) / 2
+        try:
+            step = np.linalg.solve(hessian, grad)
+        except np.linalg.LinAlgError:
+            break
+        for scale in (1.0, 0.5, 0.25, 0.125):
+            candidate = x - scale * step
+            new_value, new_grad = objective(candidate)
+            if new_value <= value + 1e-15 and np.max(np.abs(new_grad)) < np.max(np.abs(grad)):
+                x, value, grad = candidate, new_value, new_grad
+                break
+        else:
+            break
+    return x
 
 
 # --------------------------------------------------------------------------------------------

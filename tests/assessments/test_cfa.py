@@ -65,6 +65,10 @@ LOPSIDED = np.zeros((7, 2))
 LOPSIDED[:4, 0] = [1, 0.9, 0.7, 0.6]
 LOPSIDED[4:, 1] = [1, 0.8, 1.2]
 
+SIX_BY_FOUR = np.kron(np.eye(6), np.array([[1.0], [0.8], [0.6], [1.1]]))  # the built-in instrument's shape
+SIX_BY_FOUR[5, 0] = 0.5  # one item of theme 2 also loads on theme 1
+PHI6 = 0.5 * np.eye(6) + 0.5 * np.corrcoef(np.random.default_rng(6).normal(size=(6, 12)) + 1.5)
+
 DATA_SETS = {
     "three themes that fit": lambda: (_data_set(1, 400, CLEAN, PHI3), _themes(CLEAN)),
     "three themes with cross-loadings (misfit)": lambda: (
@@ -78,6 +82,10 @@ DATA_SETS = {
     "IT answers one item higher (scalar invariance fails)": lambda: (
         _data_set(4, 600, CLEAN, PHI3, it_shift=[0, 0.8, 0, 0, 0, -0.6, 0, 0, 0.5], it_share=0.3),
         _themes(CLEAN),
+    ),
+    "six themes of four items (the built-in instrument's shape), Likert, 300 respondents": lambda: (
+        _data_set(6, 300, SIX_BY_FOUR, PHI6, likert=True, it_shift=np.eye(24)[3] * 0.7, noise=0.8),
+        [f"T{j // 4 + 1}" for j in range(24)],
     ),
     "four themes of two items, Likert": lambda: (
         _data_set(
