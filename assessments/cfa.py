@@ -144,10 +144,12 @@ class _Model:
         self.p, self.k, self.meanstructure = p, k, meanstructure
         self.free_rows = np.setdiff1d(np.arange(p), self.marker)  # items with a free loading
         self.tril = np.tril_indices(k)
-        counter = iter(range(10**9))
+        self.n_free = 0
 
         def block(size):
-            return np.array([next(counter) for _ in range(size)], dtype=int)
+            """The indices of `size` new free parameters."""
+            self.n_free += size
+            return np.arange(self.n_free - size, self.n_free)
 
         shared_lam = block(len(self.free_rows)) if equal_loadings else None
         shared_nu = block(p) if (meanstructure and equal_intercepts) else None
@@ -163,7 +165,6 @@ class _Model:
                     "alpha": block(k) if (meanstructure and equal_intercepts and g > 0) else None,
                 }
             )
-        self.n_free = next(counter)
 
     def matrices(self, x, g):
         idx = self.groups[g]
