@@ -45,9 +45,13 @@ def _pooled(waves):
     return first, np.concatenate([r for r, _ in rows]), np.concatenate([b for _, b in rows])
 
 
-def _fit_dict(fit):
-    keys = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr")
-    return {key: getattr(fit, key) for key in keys}
+def _figure(value):
+    """A figure for the dict and its JSON: None where undefined (NaN, e.g. p with df = 0)."""
+    return None if value is None or not np.isfinite(value) else value
+
+
+def _fit_dict(fit, keys=("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr")):
+    return {key: _figure(getattr(fit, key)) for key in keys}
 
 
 def psychometrics(waves):
@@ -117,10 +121,10 @@ def psychometrics(waves):
         result["invariance"] = [
             {
                 "step": step.step,
-                **{key: getattr(step.fit, key) for key in ("chisq", "df", "cfi", "rmsea", "srmr")},
+                **_fit_dict(step.fit, ("chisq", "df", "cfi", "rmsea", "srmr")),
                 "delta_chisq": step.delta_chisq,
                 "delta_df": step.delta_df,
-                "delta_p": step.delta_p,
+                "delta_p": _figure(step.delta_p),
                 "delta_cfi": step.delta_cfi,
             }
             for step in steps

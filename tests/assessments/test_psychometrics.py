@@ -164,3 +164,16 @@ def test_a_wave_without_a_release_is_refused_by_name(instrument, organization, v
     wave = make_wave(organization, instrument, value_streams, slug="not-yet")
     with pytest.raises(ValueError, match="No release yet.*not-yet"):
         released_psychometrics([wave])
+
+
+def test_a_just_identified_model_has_no_p_value_rather_than_nan():
+    data = factor_wave()
+    codes = list("ABCDEFG")  # A has 3 items, every other theme one: only A is modelled, df = 0
+    data.item_theme = np.array([0, 0, 0, 1, 2, 3, 4, 5, 6])
+    data.theme_codes, data.theme_names = codes, codes
+    data.theme_dimension = np.array([0, 0, 0, 1, 1, 1, 1])
+    result = psychometrics(data)
+    assert result["themes_without_factor"] == codes[1:]
+    assert result["fit"]["df"] == 0 and result["fit"]["chisq"] == pytest.approx(0, abs=1e-8)
+    assert result["fit"]["pvalue"] is None
+    assert set(result["loadings"]) == {"I0", "I1", "I2"}
