@@ -488,11 +488,13 @@ def fit_cfa(data, items, item_themes):
     negative += [f"theme {model.themes[j]}" for j in np.flatnonzero(np.diag(phi) <= 0)]
     if negative:
         # lavaan warns and prints them; a negative variance makes std.all and omega meaningless.
-        raise ImproperSolutionError(
+        error = ImproperSolutionError(
             "The best fit has a negative variance (a Heywood case) for "
             + ", ".join(negative)
             + ": the model does not describe these data; look at that item's wording and theme."
         )
+        error.where = negative  # the items (and "theme T" factors) named, for translated messages
+        raise error
     sigma, _ = model.implied(x, 0)
     loadings = lam[np.arange(model.p), model.factor]
     std = loadings * np.sqrt(np.diag(phi)[model.factor]) / np.sqrt(np.diag(sigma))

@@ -19,6 +19,22 @@ from .report import SIDES, disclosure, score_wave
 
 # Factor correlations at or above this say that two themes are hardly distinct.
 INDISTINCT_CORRELATION = 0.85
+# What went wrong, as a code that pages and commands turn into their own (translated) message.
+ERROR_KINDS = {
+    cfa.NotIdentifiedError: "not_identified",
+    cfa.TooFewCasesError: "too_few_cases",
+    cfa.NotPositiveDefiniteError: "not_positive_definite",
+    cfa.NotConvergedError: "not_converged",
+    cfa.ImproperSolutionError: "improper_solution",
+}
+NO_MODEL = "no_model"  # no theme has 2 items
+
+
+def _error(error):
+    """The message, kind and the items named (Heywood cases) of a CFAError."""
+    return str(error), ERROR_KINDS.get(type(error), "not_estimated"), list(getattr(error, "where", []))
+
+
 # The usual reading of an invariance step: it holds when CFI drops by no more than this.
 DELTA_CFI_HOLDS = -0.01
 
@@ -64,7 +80,9 @@ def psychometrics(waves):
     ``themes_without_factor``, ``indistinct_themes`` (pairs with r ≥ .85), ``means_comparable``
     (the metric and scalar steps hold by ΔCFI ≥ −.01; None without invariance figures) and
     ``errors`` {"model", "invariance"}: the message of a model that could not be estimated, in
-    which case its figures are None (empty for the dicts).
+    which case its figures are None (empty for the dicts), with ``error_kinds`` (the same keys:
+    a code of `ERROR_KINDS` or `NO_MODEL`, for translated messages) and ``improper_items`` (what
+    a Heywood case names).
     """
     if not isinstance(waves, list | tuple):
         waves = [waves]
@@ -91,9 +109,12 @@ def psychometrics(waves):
         "indistinct_themes": [],
         "means_comparable": None,
         "errors": {"model": None, "invariance": None},
+        "error_kinds": {"model": None, "invariance": None},
+        "improper_items": [],
     }
     if not items:
         result["errors"]["model"] = "No theme has 2 or more items: there is no model to test."
+        result["error_kinds"]["model"] = NO_MODEL
         return result
     for code in dict.fromkeys(item_themes):
         _, alpha, _ = stats.cronbach_alpha(matrix[:, np.array(item_themes) == code])
@@ -101,7 +122,7 @@ def psychometrics(waves):
     try:
         model = cfa.fit_cfa(matrix, items, item_themes)
     except cfa.CFAError as error:
-        result["errors"]["model"] = str(error)
+        result["errors"]["model"], result["error_kinds"]["model"], result["improper_items"] = _error(error)
     else:
         result["fit"] = _fit_dict(model.fit)
         result["loadings"] = {
@@ -116,7 +137,7 @@ def psychometrics(waves):
     try:
         steps = cfa.invariance(matrix, item_themes, np.where(is_biz, "biz", "it"), SIDES)
     except cfa.CFAError as error:
-        result["errors"]["invariance"] = str(error)
+        result["errors"]["invariance"], result["error_kinds"]["invariance"], _ = _error(error)
     else:
         result["invariance"] = [
             {

@@ -128,6 +128,7 @@ def test_too_few_complete_cases_are_said_and_no_figures_are_given():
     assert result["fit"] is None and result["loadings"] == {} and result["invariance"] is None
     assert "Too few complete cases" in result["errors"]["model"]
     assert "Too few complete cases" in result["errors"]["invariance"]
+    assert result["error_kinds"] == {"model": "too_few_cases", "invariance": "too_few_cases"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,6 +153,7 @@ def test_a_release_is_read_without_its_hidden_groups_and_what_cannot_be_estimate
     # Its few distinct answer patterns make the items' covariances singular, and 18 Biz
     # respondents are too few for a side's 30 free parameters: said, with no figures.
     assert result["fit"] is None and "not positive definite" in result["errors"]["model"]
+    assert result["error_kinds"] == {"model": "not_positive_definite", "invariance": "too_few_cases"}
     assert result["invariance"] is None
     assert result["errors"]["invariance"].startswith("Too few complete cases (biz): 18 for 9 items")
 
