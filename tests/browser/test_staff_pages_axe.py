@@ -63,6 +63,7 @@ def staff_pages(wave, stream):
         ("invitations", f"{base}/invitations/"),
         ("exports", "/exports/"),
         ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
+        ("structural validity", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/structural-validity/"),
         ("password change", "/accounts/password/"),
         *waiting_pages(wave),
         ("wave set-up", f"{base}/set-up/"),  # last: the test goes on to fill in its form

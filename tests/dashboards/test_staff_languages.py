@@ -47,6 +47,7 @@ SAME_WORDS = {
     "AlignSurvey",
     "Holm",
 }
+SAME_WORDS |= {"CFI", "TLI", "RMSEA", "SRMR", "lavaan", "omega", "χ²"}  # fit indices, names
 SAME_WORDS |= {"English", "Deutsch", "Français", "Items", "Hedges", "Total", "Dimension", "Item", "Instrument"}
 # Words a language shares with English (German survey research says "Items" and "Dashboards" too).
 SAME_IN = {
@@ -104,6 +105,7 @@ def staff_pages(wave, token):
         "new wave": reverse("dashboards:wave_create", args=[wave.organization_id]),
         "invitations": f"{base}/invitations/",
         "exports": "/exports/",
+        "structural validity": f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/structural-validity/",
         "password": "/accounts/password/",
         "radiator": f"/radiator/{token}/",
         **waiting_pages(wave),
@@ -142,6 +144,7 @@ def data_names(wave):
     names += list(Wave.objects.filter(organization=wave.organization).values_list("slug", flat=True))
     names += [DEMO_USERNAME, audit.operating_system_account(), str(wave.instrument)]
     names += ["python manage.py export_responses <wave> --format csv|json|sav [--layout wide|long]"]  # a command
+    names += [f"python manage.py psychometrics {DEMO_EARLIER_WAVE_SLUG} [--json]"]  # a command
     names += ["http://testserver"]  # the questionnaire link on the overview: an address, not words
     return sorted(names, key=len, reverse=True)
 
