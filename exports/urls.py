@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import instrument_views, views
+from . import instrument_views, structural_validity, views
 
 app_name = "exports"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("exports/waves/<slug:slug>/choose/", views.choose, name="choose"),
     path("exports/waves/<slug:slug>/codebook/", views.codebook_page, name="codebook"),
     path("exports/waves/<slug:slug>/codebook.json", views.codebook_json, name="codebook_json"),
+    path(
+        "exports/waves/<slug:slug>/structural-validity/",
+        structural_validity.structural_validity,
+        name="structural_validity",
+    ),
     path("exports/waves/<slug:slug>/codebook.md", views.codebook_markdown_file, name="codebook_markdown"),
     path("instruments/", instrument_views.instruments, name="instruments"),
     path("instruments/<int:pk>/download/", instrument_views.download, name="instrument_download"),

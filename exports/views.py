@@ -52,7 +52,14 @@ def home(request):
         .order_by("organization__name", "-opens_at")
     )
     rows = [(wave, not_exportable_reason(wave)) for wave in waves]
-    return render(request, "exports/home.html", {"rows": rows, "form": ExportForm()})
+    released_waves = (
+        researched_waves(request.user)
+        .filter(releases__isnull=False)
+        .distinct()
+        .select_related("organization")
+        .order_by("organization__name", "-opens_at")
+    )
+    return render(request, "exports/home.html", {"rows": rows, "form": ExportForm(), "released_waves": released_waves})
 
 
 @export_access_required

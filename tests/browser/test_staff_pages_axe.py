@@ -67,6 +67,7 @@ def staff_pages(wave, stream):
         ("instrument comparison", f"/instruments/{a_newer_instrument(wave.instrument).pk}/compare/"),
         ("codebook", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/codebook/"),
         ("what to keep in an export", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/choose/"),
+        ("structural validity", f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/structural-validity/"),
         ("password change", "/accounts/password/"),
         *waiting_pages(wave),
         ("wave set-up", f"{base}/set-up/"),  # last: the test goes on to fill in its form

@@ -53,6 +53,7 @@ def wave_pages(wave):
         ("tiny report", reverse("dashboards:stream_report", args=[wave.slug, tiny.pk])),
         ("tiny report pdf", reverse("dashboards:stream_report_pdf", args=[wave.slug, tiny.pk])),
         ("alpha report pdf", reverse("dashboards:stream_report_pdf", args=[wave.slug, alpha.pk])),
+        ("structural validity", reverse("exports:structural_validity", args=[wave.slug])),
     ]
 
 

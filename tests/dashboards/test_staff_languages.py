@@ -48,6 +48,7 @@ SAME_WORDS = {
     "AlignSurvey",
     "Holm",
 }
+SAME_WORDS |= {"CFI", "TLI", "RMSEA", "SRMR", "lavaan", "omega", "χ²"}  # fit indices, names
 SAME_WORDS |= {"English", "Deutsch", "Français", "Items", "Hedges", "Total", "Dimension", "Item", "Instrument"}
 # Words a language shares with English (German survey research says "Items" and "Dashboards" too).
 SAME_IN = {
@@ -141,6 +142,7 @@ def staff_pages(wave, token):
         "what to keep in an export": reverse("exports:choose", args=[DEMO_EARLIER_WAVE_SLUG]),
         "instruments": reverse("exports:instruments"),
         "instrument comparison": reverse("exports:instrument_compare", args=[a_newer_version(wave.instrument).pk]),
+        "structural validity": f"/exports/waves/{DEMO_EARLIER_WAVE_SLUG}/structural-validity/",
         "password": "/accounts/password/",
         "radiator": f"/radiator/{token}/",
         **waiting_pages(wave),
@@ -184,6 +186,7 @@ def data_names(wave):
     names += [wave.instrument.code, f"{wave.instrument.code}.json"]  # an instrument's code and file name
     # A comparison of versions quotes the items in each of their languages: data, as respondents read them.
     names += [text for item in Item.objects.all() for text in item.text.values()]
+    names += [f"python manage.py psychometrics {DEMO_EARLIER_WAVE_SLUG} [--json]"]  # a command
     names += ["http://testserver"]  # the questionnaire link on the overview: an address, not words
     return sorted(names, key=len, reverse=True)
 

@@ -230,7 +230,7 @@ def test_the_markdown_codebook_keeps_text_as_typed_and_every_table_row_whole(var
     with translation.override("de"):  # the researcher's language does not change the file
         markdown = codebook_markdown(codebook)
 
-    assert markdown.startswith("# Codebook: R&D <\"Alpha\"> wave\n")
+    assert markdown.startswith('# Codebook: R&D <"Alpha"> wave\n')
     assert "| PCT | Product \\| centric thinking | PCT1, PCT2, PCT3 |" in markdown
     assert "Financing = Financing \\| Loans (.sav 1)" in markdown
     table_rows = [line for line in markdown.splitlines() if line.startswith("|")]

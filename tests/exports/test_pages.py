@@ -87,7 +87,9 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("page", ["home", "codebook", "codebook_json", "codebook_markdown", "download", "choose"])
+@pytest.mark.parametrize(
+    "page", ["home", "codebook", "codebook_json", "codebook_markdown", "download", "choose", "structural_validity"]
+)
 def test_only_researchers_of_the_organization_and_administrators_reach_the_exports(client, closed_wave, page):
     for person, user in people().items():
         client.logout()
