@@ -301,14 +301,14 @@ def likert_bars(items, groups, scale_min, scale_labels, filename):
             "range": [-100, 100],
             "ticksuffix": "%",
             "zeroline": True,
-            "title": gettext("share"),
+            "title": {"text": gettext("share")},
         },
         "xaxis2": {
             "domain": [0.84, 1],
             "range": [0, 100],
             "ticksuffix": "%",
             # Translators: short axis title for "not applicable" answers, beside a narrow panel.
-            "title": pgettext("not applicable", "n/a"),
+            "title": {"text": pgettext("not applicable", "n/a")},
         },
         "yaxis": {"autorange": "reversed", "automargin": True},
         "legend": {"orientation": "h", "y": -0.25, "traceorder": "normal"},

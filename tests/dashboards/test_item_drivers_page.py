@@ -41,6 +41,13 @@ def test_items_page_shows_each_themes_drivers_largest_gap_first(admin_client, da
     assert f"{pct1.gap:+.2f}" in html and "Which statements drive the gap in Product-Centric Thinking, in Beta" in html
 
 
+def test_likert_axis_titles_are_given_as_plotly_3_draws_them(admin_client, dash_wave):
+    """plotly.js 3 draws an axis title only from {"text": …}; a plain string leaves the axis unnamed."""
+    layout = figures_on(admin_client.get(items_url(dash_wave)))["likert-PCT"]["layout"]
+    assert layout["xaxis"]["title"] == {"text": "share"}
+    assert layout["xaxis2"]["title"] == {"text": "n/a"}
+
+
 def test_likert_rows_are_named_by_their_statement(admin_client, dash_wave):
     figure = figures_on(admin_client.get(items_url(dash_wave)))["likert-PCT"]
     statements, sides = figure["data"][0]["y"]
