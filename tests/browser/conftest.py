@@ -138,3 +138,14 @@ def expect_all_drawn(charts, count):
     expect(charts).to_have_count(count)
     for index in range(count):
         expect_drawn(charts.nth(index))
+
+
+def log_in_as_demo(page, server_url):
+    """Log the demo change manager in through the login form and land on the dashboards.
+
+    The fields are found by name, not label, so this works whatever the page's language."""
+    page.goto(f"{server_url}/accounts/login/")
+    page.locator("input[name=username]").fill(DEMO_USERNAME)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{server_url}/dashboard/")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from dashboards.models import RadiatorLink
 from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, expect_all_drawn, requires_chromium
+from tests.browser.conftest import DESKTOP, PHONE, expect_all_drawn, log_in_as_demo, requires_chromium
 
 pytestmark = requires_chromium
 
@@ -54,11 +54,7 @@ FIGURES_BROKEN = """cells => cells.flatMap(cell => {
 def logged_in(browser, server_url, language, viewport):
     context = browser.new_context(viewport=viewport, locale=language)
     page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.locator("input[name=username]").fill(DEMO_USERNAME)  # by name: the labels are in the page's language
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{server_url}/dashboard/")
+    log_in_as_demo(page, server_url)
     return context, page
 
 

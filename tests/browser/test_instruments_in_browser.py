@@ -11,10 +11,10 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS
+from surveys.demo import DEMO_VALUE_STREAMS
 from surveys.instrument_files import export_instrument
 from surveys.models import InstrumentVersion, Wave
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, requires_chromium
+from tests.browser.conftest import DESKTOP, log_in_as_demo, requires_chromium
 
 pytestmark = requires_chromium
 
@@ -55,11 +55,7 @@ def test_upload_preview_in_german_compare_and_pick_for_a_new_wave(live_server, b
 
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(DEMO_USERNAME)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    log_in_as_demo(page, live_server.url)
     page.get_by_role("link", name="Instruments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Instruments")
 

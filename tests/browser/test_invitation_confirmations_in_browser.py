@@ -4,10 +4,10 @@ of its own, passes axe, and "No, go back" revokes nothing."""
 import pytest
 from playwright.sync_api import expect
 
-from surveys.demo import DEMO_USERNAME, DEMO_VALUE_STREAMS
+from surveys.demo import DEMO_VALUE_STREAMS
 from surveys.invitations import create_invitations
 from surveys.models import Invitation, Side
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, requires_chromium, wcag_violations
+from tests.browser.conftest import DESKTOP, log_in_as_demo, requires_chromium, wcag_violations
 
 pytestmark = requires_chromium
 
@@ -15,11 +15,7 @@ pytestmark = requires_chromium
 def log_in(browser, server_url, **options):
     context = browser.new_context(viewport=DESKTOP, **options)
     page = context.new_page()
-    page.goto(f"{server_url}/accounts/login/")
-    page.get_by_label("Username").fill(DEMO_USERNAME)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{server_url}/dashboard/")
+    log_in_as_demo(page, server_url)
     return context, page
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from surveys.demo import DEMO_USERNAME
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, expect_all_drawn, requires_chromium
+from tests.browser.conftest import DESKTOP, expect_all_drawn, log_in_as_demo, requires_chromium
 
 pytestmark = requires_chromium
 
@@ -14,11 +13,7 @@ def test_only_pages_with_charts_fetch_plotly(live_server, demo_wave, browser):
     fetched = []
     context.on("request", lambda request: fetched.append(request.url))
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(DEMO_USERNAME)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    log_in_as_demo(page, live_server.url)
     base = f"/dashboard/waves/{demo_wave.slug}"
 
     for path in ("/dashboard/", f"{base}/", f"{base}/invitations/", f"{base}/set-up/"):

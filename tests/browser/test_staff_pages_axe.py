@@ -17,18 +17,17 @@ from surveys.demo import DEMO_EARLIER_WAVE_SLUG, DEMO_USERNAME, DEMO_VALUE_STREA
 from surveys.instrument_files import export_instrument, load_instrument
 from surveys.invitations import create_invitations
 from surveys.models import Side, Wave
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, expect_all_drawn, requires_chromium, wcag_violations
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    DESKTOP,
+    expect_all_drawn,
+    log_in_as_demo,
+    requires_chromium,
+    wcag_violations,
+)
 from tests.conftest import wave_waiting_for_results
 
 pytestmark = requires_chromium
-
-
-def log_in(page, server_url):
-    page.goto(f"{server_url}/accounts/login/")
-    page.get_by_label("Username").fill(DEMO_USERNAME)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{server_url}/dashboard/")
 
 
 def findings(page, where):
@@ -125,7 +124,7 @@ def test_staff_pages_pass_axe(live_server, demo_wave, browser):
 
     staff = browser.new_context(viewport=DESKTOP)
     page = staff.new_page()
-    log_in(page, live_server.url)
+    log_in_as_demo(page, live_server.url)
     pages = staff_pages(demo_wave, stream)
     for where, path in pages:
         assert page.goto(live_server.url + path).status == 200, where

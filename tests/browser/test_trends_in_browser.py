@@ -6,9 +6,8 @@ tick label of each chart must lie inside its chart's drawing.
 
 import pytest
 
-from surveys.demo import DEMO_USERNAME
 from surveys.models import Wave
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, expect_all_drawn, requires_chromium
+from tests.browser.conftest import DESKTOP, PHONE, expect_all_drawn, log_in_as_demo, requires_chromium
 
 pytestmark = requires_chromium
 
@@ -37,11 +36,7 @@ def test_no_wave_label_of_the_trends_is_cut_off(live_server, demo_wave, browser,
         Wave.objects.filter(pk=wave.pk).update(title=title)
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(DEMO_USERNAME)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    log_in_as_demo(page, live_server.url)
     page.goto(f"{live_server.url}/dashboard/organizations/{demo_wave.organization_id}/trends/")
     charts = page.locator(".chart")
     count = charts.count()
