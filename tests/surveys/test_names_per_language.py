@@ -3,13 +3,11 @@ language (pages and e-mails); staff pages, reports and exports keep the canonica
 set-up page and the admin edit them, and the audit log records the set-up's change."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import Membership
 from surveys import invitations
 from surveys.models import AuditEntry, Organization, ValueStream, Wave
 from tests.conftest import give_head_counts
@@ -117,16 +115,8 @@ def test_the_invitation_e_mail_keeps_the_canonical_names_where_its_language_has_
 # --- staff pages and the set-up --------------------------------------------------------------
 
 
-@pytest.fixture
-def manager(client, organization):
-    user = get_user_model().objects.create_user("manager")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.CHANGE_MANAGER)
-    client.force_login(user)
-    return client
-
-
-def test_staff_pages_keep_the_canonical_names_in_any_language(named_wave, manager):
-    page = text(manager.get(reverse("dashboards:wave", args=[named_wave.slug]), HTTP_ACCEPT_LANGUAGE=GERMAN))
+def test_staff_pages_keep_the_canonical_names_in_any_language(named_wave, manager_client):
+    page = text(manager_client.get(reverse("dashboards:wave", args=[named_wave.slug]), HTTP_ACCEPT_LANGUAGE=GERMAN))
 
     assert "Test wave" in page and "Zusammenarbeit 2027" not in page
 
@@ -149,9 +139,9 @@ def set_up_data(wave, **changes):
 
 
 def test_the_set_up_page_edits_the_titles_per_language_and_the_audit_log_records_the_change(
-    organization, instrument, value_streams, manager
+    organization, instrument, value_streams, manager_client
 ):
-    created = manager.post(
+    created = manager_client.post(
         reverse("dashboards:wave_create", args=[organization.pk]),
         {**set_up_data_for_new(instrument, value_streams), "title_de": "Frühling 2027", "title_fr": "  "},
     )
@@ -160,9 +150,9 @@ def test_the_set_up_page_edits_the_titles_per_language_and_the_audit_log_records
     assert wave.title == "Spring 2027" and wave.titles == {"de": "Frühling 2027"}
 
     edit = reverse("dashboards:wave_edit", args=[wave.slug])
-    form = text(manager.get(edit))
+    form = text(manager_client.get(edit))
     assert 'value="Frühling 2027"' in form
-    changed = manager.post(edit, set_up_data(wave, title_de="Frühjahr 2027", title_fr="Printemps 2027"))
+    changed = manager_client.post(edit, set_up_data(wave, title_de="Frühjahr 2027", title_fr="Printemps 2027"))
     assert changed.status_code == 302, text(changed)
 
     wave.refresh_from_db()
@@ -174,7 +164,7 @@ def test_the_set_up_page_edits_the_titles_per_language_and_the_audit_log_records
         ("title_de", "Frühling 2027", "Frühjahr 2027"),
         ("title_fr", "", "Printemps 2027"),
     ]
-    log = text(manager.get(reverse("dashboards:audit_log", args=[organization.pk])))
+    log = text(manager_client.get(reverse("dashboards:audit_log", args=[organization.pk])))
     assert "Title in German" in log and "Frühjahr 2027" in log
 
 
